@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one dlcs binary: load config, initialise libraries, wire the components for the chosen
+ * role, run until SIGTERM/SIGINT, shut down.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "dlcs/api.h"
+#include "dlcs/config.h"
+#include "dlcs/http_server.h"
+#include "dlcs/log.h"
+#include "dlcs/mem.h"
+#include "dlcs/store.h"
+
+#define DLCS_VERSION "0.1.0"
+
+struct role {
+    const char *name;
+    const char *summary;
+    int (*run)(const struct dlcs_config *cfg, const char *role);
+};
+
+static int run_server(const struct dlcs_config *cfg, const char *role);
+static int run_unbuilt(const struct dlcs_config *cfg, const char *role);
+
+static const struct role roles[] = {
+    {"serve", "everything in one process on embedded defaults: API, workers, IIIF", run_server},
+    {"api", "the Hydra registration API only", run_server},
+    {"worker", "ingest workers only (issue #5)", run_unbuilt},
+    {"iiif", "the IIIF delivery server only (issue #4)", run_unbuilt},
+    {"ingest", "ORIGIN [--out DIR]: one conversion, for operators (issue #3)", run_unbuilt},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "dlcs %s - Digital Library Cloud Services\n\n"
+                 "usage: dlcs ROLE [args]\n       dlcs --help | --version | --print-config\n\n"
+                 "roles:\n",
+            DLCS_VERSION);
+    for (size_t i = 0; i < DLCS_ARRAY_LEN(roles); i++)
+        fprintf(out, "  %-8s %s\n", roles[i].name, roles[i].summary);
+    fprintf(out, "\nsettings (environment variables):\n");
+    dlcs_config_print_help(out);
+}
+
+/* mkdir -p for the data directory. */
+static int make_dirs(const char *path)
+{
+    char *p = dlcs_xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1; *s && rc == 0; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, 0755) != 0 && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+static enum dlcs_status open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
+                                   struct dlcs_error *err)
+{
+    char *url = cfg->store ? dlcs_xstrdup(cfg->store)
+                           : dlcs_xasprintf("sqlite://%s/dlcs.db", cfg->data_dir);
+    enum dlcs_status st;
+
+    if (make_dirs(cfg->data_dir) != 0) {
+        free(url);
+        return dlcs_error_set(err, DLCS_EUPSTREAM, "cannot create DLCS_DATA_DIR '%s'",
+                              cfg->data_dir);
+    }
+    st = dlcs_store_open(url, cfg->sqlite_pool, cfg->sqlite_busy_ms, store, err);
+    free(url);
+    return st;
+}
+
+/* Block the stop signals in every thread (threads inherit the mask); main waits for them. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+static enum dlcs_status start_http(const struct dlcs_config *cfg,
+                                   const struct dlcs_api_context *api,
+                                   struct dlcs_http_server **server, struct dlcs_error *err)
+{
+    const struct dlcs_http_options opt = {cfg->http_bind, cfg->http_port, cfg->http_threads,
+                                          cfg->http_max_body, cfg->port_file};
+    char fields[128];
+
+    if (dlcs_http_server_new(&opt, server, err) != DLCS_OK ||
+        dlcs_api_register(dlcs_http_server_instance(*server), api, err) != DLCS_OK ||
+        dlcs_http_server_start(*server, err) != DLCS_OK)
+        return err->code;
+    (void)snprintf(fields, sizeof fields, "addr=%s port=%d url=http://%s:%d/", cfg->http_bind,
+                   dlcs_http_server_port(*server),
+                   strcmp(cfg->http_bind, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->http_bind,
+                   dlcs_http_server_port(*server));
+    dlcs_log_kv(DLCS_LOG_INFO, fields, "listening");
+    return DLCS_OK;
+}
+
+static int run_server(const struct dlcs_config *cfg, const char *role)
+{
+    struct dlcs_error err = {0};
+    struct dlcs_store *store = NULL;
+    struct dlcs_http_server *server = NULL;
+    struct dlcs_api_context api = {cfg, NULL};
+    sigset_t stop;
+    int sig = 0, rc = 1;
+
+    block_stop_signals(&stop);
+    if (open_store(cfg, &store, &err) != DLCS_OK)
+        goto out;
+    api.store = store;
+    if (start_http(cfg, &api, &server, &err) != DLCS_OK)
+        goto out;
+    dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
+    sigwait(&stop, &sig);
+    dlcs_log(DLCS_LOG_INFO, "stopping on signal %d", sig);
+    rc = 0;
+out:
+    if (rc != 0)
+        dlcs_log(DLCS_LOG_ERROR, "%s", err.message);
+    dlcs_http_server_free(server);
+    dlcs_store_free(store);
+    if (rc == 0)
+        dlcs_log(DLCS_LOG_INFO, "stopped");
+    return rc;
+}
+
+static int run_unbuilt(const struct dlcs_config *cfg, const char *role)
+{
+    (void)cfg;
+    fprintf(stderr, "dlcs: the '%s' role is not in this build yet; see 'dlcs --help'\n", role);
+    return 2;
+}
+
+static const struct role *find_role(const char *name)
+{
+    for (size_t i = 0; i < DLCS_ARRAY_LEN(roles); i++) {
+        if (strcmp(roles[i].name, name) == 0)
+            return &roles[i];
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct dlcs_config cfg;
+    struct dlcs_error err = {0};
+    const struct role *role;
+    int rc;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dlcs %s\n", DLCS_VERSION);
+        return 0;
+    }
+    role = find_role(argv[1]);
+    if (!role && strcmp(argv[1], "--print-config") != 0) {
+        fprintf(stderr, "dlcs: unknown role '%s'; see 'dlcs --help'\n", argv[1]);
+        return 2;
+    }
+    if (dlcs_config_load(&cfg, NULL, NULL, &err) != DLCS_OK) {
+        fprintf(stderr, "dlcs: invalid configuration: %s\n", err.message);
+        return 2;
+    }
+    if (!role) {
+        dlcs_config_print(&cfg, stdout);
+        dlcs_config_release(&cfg);
+        return 0;
+    }
+    dlcs_log_set_level(cfg.log_level);
+    dlcs_log_set_service(role->name);
+    dlcs_log_route_libraries();
+    json_object_seed(0);
+    rc = role->run(&cfg, role->name);
+    dlcs_config_release(&cfg);
+    return rc;
+}

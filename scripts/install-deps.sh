@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and running dlcs needs.
+# Idempotent: it asks apt only for what is missing, and runs `apt-get update` once, only then.
+set -euo pipefail
+
+packages=(
+    build-essential cmake pkg-config git ca-certificates
+    clang clang-format                 # sanitizer build and the format check
+    libulfius-dev libjansson-dev        # HTTP server and JSON
+    libcurl4-gnutls-dev                 # the gnutls flavour: the openssl one conflicts with ulfius
+    libsqlite3-dev                      # embedded store and queue
+    libglib2.0-dev                      # GLib log routing (libvips logs through GLib)
+    libcmocka-dev curl                  # tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

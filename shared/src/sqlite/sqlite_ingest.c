@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The SQLite adapter's ingest-critical writes: registration with generations and batches,
+ * exactly-once completion with atomic batch counters, and deletes that never strand a batch.
+ */
+#include <string.h>
+
+#include "dlcs/clock.h"
+#include "dlcs/mem.h"
+#include "dlcs/model.h"
+#include "sqlite_internal.h"
+
+enum member_status {
+    MEMBER_WAITING = 0,
+    MEMBER_COMPLETED = 1,
+    MEMBER_ERROR = 2,
+    MEMBER_SUPERSEDED = 3,
+};
+
+static const char SQL_SPACE_EXISTS[] = "SELECT 1 FROM spaces WHERE customer=?1 AND id=?2";
+static const char SQL_ASSET_STATE[] =
+    "SELECT generation, created, batch, ingesting FROM assets WHERE customer=?1 AND space=?2 "
+    "AND id=?3";
+static const char SQL_ASSET_DELETE[] = "DELETE FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
+static const char SQL_MEMBER_ADD[] =
+    "INSERT OR REPLACE INTO batch_assets (batch, customer, space, asset, status) "
+    "VALUES (?1, ?2, ?3, ?4, 0)";
+/* A waiting membership left behind by re-registration or deletion stops counting. */
+static const char SQL_MEMBER_SUPERSEDE[] =
+    "UPDATE batch_assets SET status=3 WHERE batch=?1 AND customer=?2 AND space=?3 AND asset=?4 "
+    "AND status=0";
+static const char SQL_BATCH_SHRINK[] =
+    "UPDATE batches SET count=count-1, "
+    " superseded = CASE WHEN count-1 = 0 THEN 1 ELSE superseded END, "
+    " finished = CASE WHEN finished IS NULL AND count-1 > 0 AND completed+errors >= count-1 "
+    "   THEN ?2 ELSE finished END "
+    "WHERE id=?1";
+static const char SQL_ASSET_FINISH[] =
+    "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5 "
+    "WHERE customer=?6 AND space=?7 AND id=?8 AND generation=?9 AND ingesting=1";
+static const char SQL_ASSET_GENERATION[] =
+    "SELECT generation FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
+static const char SQL_MEMBER_FINISH[] =
+    "UPDATE batch_assets SET status=?5, error=?6, finished=?7 "
+    "WHERE batch=?1 AND customer=?2 AND space=?3 AND asset=?4 AND status=0";
+static const char SQL_BATCH_COUNT[] =
+    "UPDATE batches SET completed=completed+?2, errors=errors+?3, "
+    " finished = CASE WHEN finished IS NULL AND completed+?2+errors+?3 >= count "
+    "   THEN ?4 ELSE finished END "
+    "WHERE id=?1";
+static const char SQL_SPACE_ASSETS[] = "SELECT COUNT(*) FROM assets WHERE customer=?1 AND space=?2";
+static const char SQL_SPACE_DELETE[] = "DELETE FROM spaces WHERE customer=?1 AND id=?2";
+
+/* Step a cached statement that returns no rows, after the caller bound it. */
+static enum dlcs_status step_done(struct sql_conn *c, sqlite3_stmt *st, const char *what,
+                                  struct dlcs_error *err)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return sql_fail(c, what, err);
+    return DLCS_OK;
+}
+
+static void bind_key3(sqlite3_stmt *st, int first, int64_t customer, int64_t space,
+                      const char *id)
+{
+    sqlite3_bind_int64(st, first, customer);
+    sqlite3_bind_int64(st, first + 1, space);
+    sqlite3_bind_text(st, first + 2, id, -1, SQLITE_STATIC);
+}
+
+/* Take an asset out of a batch it has not finished in: the batch shrinks and may finish. */
+static enum dlcs_status leave_batch(struct sql_conn *c, int64_t batch, int64_t customer,
+                                    int64_t space, const char *id, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sql_cached(c, SQL_MEMBER_SUPERSEDE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, batch);
+    bind_key3(st, 2, customer, space, id);
+    if (step_done(c, st, "supersede member", err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sqlite3_changes(c->db) == 0)
+        return DLCS_OK; /* it had already completed there: the batch keeps its count */
+    if (sql_cached(c, SQL_BATCH_SHRINK, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, batch);
+    sqlite3_bind_int64(st, 2, dlcs_time_now_ms());
+    return step_done(c, st, "shrink batch", err);
+}
+
+static enum dlcs_status check_space(struct sql_conn *c, int64_t customer, int64_t space,
+                                    struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+
+    if (sql_cached(c, SQL_SPACE_EXISTS, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, customer);
+    sqlite3_bind_int64(st, 2, space);
+    step = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE)
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "space %lld does not exist",
+                              (long long)space);
+    return step == SQLITE_ROW ? DLCS_OK : sql_fail(c, "space", err);
+}
+
+/* Prepare one asset's new row from its previous state; leave an old batch if it moves. */
+static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, int64_t batch,
+                                      int64_t now, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t old_batch = 0;
+    int step;
+
+    if (sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    bind_key3(st, 1, a->customer, a->space, a->id);
+    step = sqlite3_step(st);
+    a->generation = 1;
+    a->created = now;
+    if (step == SQLITE_ROW) {
+        a->generation = sqlite3_column_int64(st, 0) + 1;
+        a->created = sqlite3_column_int64(st, 1);
+        old_batch = sqlite3_column_int64(st, 2);
+    } else if (step != SQLITE_DONE) {
+        return sql_fail(c, "asset state", err);
+    }
+    sqlite3_reset(st);
+    a->batch = batch;
+    a->ingesting = true;
+    a->finished = 0;
+    a->width = a->height = a->duration = 0;
+    dlcs_str_replace(&a->error, NULL);
+    dlcs_str_replace(&a->family, dlcs_asset_family_for(a->media_type));
+    if (old_batch && old_batch != batch)
+        return leave_batch(c, old_batch, a->customer, a->space, a->id, err);
+    return DLCS_OK;
+}
+
+static enum dlcs_status write_asset(struct sql_store *s, struct sql_conn *c,
+                                    const struct dlcs_asset *a, struct dlcs_error *err)
+{
+    const struct entity_sql *q = sql_entity(s, &dlcs_asset_entity);
+    sqlite3_stmt *st = NULL;
+
+    if (sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    bind_key3(st, 1, a->customer, a->space, a->id);
+    if (step_done(c, st, "replace asset", err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sql_cached(c, q->insert, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    for (size_t i = 0; i < dlcs_asset_entity.field_count; i++) {
+        if (sql_bind_field(c, st, (int)i + 1, &dlcs_asset_entity.fields[i], a, err) != DLCS_OK)
+            return DLCS_EUPSTREAM;
+    }
+    return step_done(c, st, "asset", err);
+}
+
+static enum dlcs_status add_member(struct sql_conn *c, int64_t batch, const struct dlcs_asset *a,
+                                   struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sql_cached(c, SQL_MEMBER_ADD, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, batch);
+    bind_key3(st, 2, a->customer, a->space, a->id);
+    return step_done(c, st, "batch member", err);
+}
+
+static enum dlcs_status create_batch(struct sql_store *s, struct sql_conn *c,
+                                     struct dlcs_registration *reg, int64_t now,
+                                     struct dlcs_error *err)
+{
+    const struct entity_sql *q = sql_entity(s, &dlcs_batch_entity);
+    struct dlcs_batch *b = reg->batch;
+    sqlite3_stmt *st = NULL;
+
+    b->id = 0;
+    b->count = (int64_t)reg->count;
+    b->completed = b->errors = 0;
+    b->superseded = false;
+    b->submitted = now;
+    b->finished = reg->count == 0 ? now : 0;
+    if (sql_cached(c, q->mint, &st, err) != DLCS_OK || sqlite3_step(st) != SQLITE_ROW)
+        return sql_fail(c, "mint batch id", err);
+    b->id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (sql_cached(c, q->insert, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    for (size_t i = 0; i < dlcs_batch_entity.field_count; i++) {
+        if (sql_bind_field(c, st, (int)i + 1, &dlcs_batch_entity.fields[i], b, err) != DLCS_OK)
+            return DLCS_EUPSTREAM;
+    }
+    return step_done(c, st, "batch", err);
+}
+
+static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
+                                     struct dlcs_registration *reg, struct dlcs_error *err)
+{
+    int64_t now = dlcs_time_now_ms();
+    int64_t batch = 0;
+
+    if (reg->batch) {
+        if (create_batch(s, c, reg, now, err) != DLCS_OK)
+            return DLCS_EUPSTREAM;
+        batch = reg->batch->id;
+    }
+    for (size_t i = 0; i < reg->count; i++) {
+        struct dlcs_asset *a = &reg->assets[i];
+
+        if (i == 0 || a->space != reg->assets[i - 1].space || a->customer != reg->assets[i - 1].customer) {
+            if (check_space(c, a->customer, a->space, err) != DLCS_OK)
+                return err ? err->code : DLCS_ENOTFOUND;
+        }
+        if (prepare_asset(c, a, batch, now, err) != DLCS_OK ||
+            write_asset(s, c, a, err) != DLCS_OK ||
+            (batch && add_member(c, batch, a, err) != DLCS_OK)) {
+            dlcs_error_prefix(err, "asset %zu ('%s')", i, a->id);
+            return err ? err->code : DLCS_EUPSTREAM;
+        }
+    }
+    return DLCS_OK;
+}
+
+enum dlcs_status sql_op_register(void *impl, struct dlcs_registration *reg,
+                                 struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    enum dlcs_status st = sql_write_begin(s, c, err);
+
+    if (st == DLCS_OK)
+        st = sql_write_end(s, c, register_all(s, c, reg, err), err);
+    sql_release(s, c);
+    return st;
+}
+
+static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_ingest_result *r,
+                                     int64_t now, enum dlcs_completion *outcome,
+                                     struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int step;
+
+    if (sql_cached(c, SQL_ASSET_FINISH, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, r->width);
+    sqlite3_bind_int64(st, 2, r->height);
+    sqlite3_bind_int64(st, 3, r->duration);
+    sqlite3_bind_text(st, 4, r->error, -1, SQLITE_STATIC); /* NULL binds NULL */
+    sqlite3_bind_int64(st, 5, now);
+    bind_key3(st, 6, r->customer, r->space, r->id);
+    sqlite3_bind_int64(st, 9, r->generation);
+    if (step_done(c, st, "finish asset", err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sqlite3_changes(c->db) == 1) {
+        *outcome = DLCS_COMPLETION_RECORDED;
+        return DLCS_OK;
+    }
+    /* not recorded: tell a duplicate delivery of this generation from a stale job */
+    if (sql_cached(c, SQL_ASSET_GENERATION, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    bind_key3(st, 1, r->customer, r->space, r->id);
+    step = sqlite3_step(st);
+    *outcome = step == SQLITE_ROW && sqlite3_column_int64(st, 0) == r->generation
+                   ? DLCS_COMPLETION_DUPLICATE
+                   : DLCS_COMPLETION_STALE;
+    sqlite3_reset(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? DLCS_OK : sql_fail(c, "generation", err);
+}
+
+static enum dlcs_status count_in_batch(struct sql_conn *c, const struct dlcs_ingest_result *r,
+                                       int64_t now, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int failed = r->error != NULL;
+
+    if (sql_cached(c, SQL_MEMBER_FINISH, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, r->batch);
+    bind_key3(st, 2, r->customer, r->space, r->id);
+    sqlite3_bind_int(st, 5, failed ? MEMBER_ERROR : MEMBER_COMPLETED);
+    sqlite3_bind_text(st, 6, r->error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, now);
+    if (step_done(c, st, "finish member", err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sqlite3_changes(c->db) == 0)
+        return DLCS_OK; /* not a waiting member of that batch: nothing to count */
+    if (sql_cached(c, SQL_BATCH_COUNT, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, r->batch);
+    sqlite3_bind_int(st, 2, failed ? 0 : 1);
+    sqlite3_bind_int(st, 3, failed ? 1 : 0);
+    sqlite3_bind_int64(st, 4, now);
+    return step_done(c, st, "batch counters", err);
+}
+
+enum dlcs_status sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
+                                 enum dlcs_completion *outcome, struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    int64_t now = dlcs_time_now_ms();
+    enum dlcs_status st = sql_write_begin(s, c, err);
+
+    if (st == DLCS_OK) {
+        st = finish_asset(c, r, now, outcome, err);
+        if (st == DLCS_OK && *outcome == DLCS_COMPLETION_RECORDED && r->batch)
+            st = count_in_batch(c, r, now, err);
+        st = sql_write_end(s, c, st, err);
+    }
+    sql_release(s, c);
+    return st;
+}
+
+static enum dlcs_status remove_asset(struct sql_conn *c, int64_t customer, int64_t space,
+                                     const char *id, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t batch = 0;
+    int step;
+
+    if (sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    bind_key3(st, 1, customer, space, id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no such Image");
+    if (step != SQLITE_ROW)
+        return sql_fail(c, "asset", err);
+    batch = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    if (batch && leave_batch(c, batch, customer, space, id, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    bind_key3(st, 1, customer, space, id);
+    return step_done(c, st, "delete asset", err);
+}
+
+enum dlcs_status sql_op_asset_remove(void *impl, int64_t customer, int64_t space, const char *id,
+                                     struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    enum dlcs_status st = sql_write_begin(s, c, err);
+
+    if (st == DLCS_OK)
+        st = sql_write_end(s, c, remove_asset(c, customer, space, id, err), err);
+    sql_release(s, c);
+    return st;
+}
+
+static enum dlcs_status remove_space(struct sql_conn *c, int64_t customer, int64_t space,
+                                     struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t n;
+
+    if (sql_cached(c, SQL_SPACE_ASSETS, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, customer);
+    sqlite3_bind_int64(st, 2, space);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return sql_fail(c, "count space images", err);
+    n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (n > 0)
+        return dlcs_error_set(err, DLCS_ECONFLICT, "cannot delete space %lld: it holds %lld images",
+                              (long long)space, (long long)n);
+    if (sql_cached(c, SQL_SPACE_DELETE, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, customer);
+    sqlite3_bind_int64(st, 2, space);
+    if (step_done(c, st, "delete space", err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    if (sqlite3_changes(c->db) == 0)
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no such Space");
+    return DLCS_OK;
+}
+
+enum dlcs_status sql_op_space_remove(void *impl, int64_t customer, int64_t space,
+                                     struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    enum dlcs_status st = sql_write_begin(s, c, err);
+
+    if (st == DLCS_OK)
+        st = sql_write_end(s, c, remove_space(c, customer, space, err), err);
+    sql_release(s, c);
+    return st;
+}

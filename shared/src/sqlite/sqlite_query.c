@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Listing and counting records of the SQLite adapter: WHERE from terms, ORDER BY, paging. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/mem.h"
+#include "dlcs/model.h"
+#include "sqlite_internal.h"
+
+/* Append printf output to '*sql' (owned). */
+static void append(char **sql, const char *fmt, ...) DLCS_PRINTF(2, 3);
+
+static void append(char **sql, const char *fmt, ...)
+{
+    va_list ap;
+    char *piece, *joined;
+
+    va_start(ap, fmt);
+    piece = dlcs_xvasprintf(fmt, ap);
+    va_end(ap);
+    joined = dlcs_xasprintf("%s%s", *sql, piece);
+
+    free(piece);
+    free(*sql);
+    *sql = joined;
+}
+
+static const struct dlcs_field *field_of(const struct dlcs_entity *e, const char *name)
+{
+    int i = dlcs_entity_field_index(e, name);
+
+    DLCS_ASSERT(i >= 0); /* the port checked the query */
+    return &e->fields[i];
+}
+
+static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *q)
+{
+    char *sql = dlcs_xstrdup(" WHERE 1");
+
+    for (size_t i = 0; i < q->term_count; i++) {
+        const struct dlcs_term *t = &q->terms[i];
+
+        switch (t->op) {
+        case DLCS_TERM_EQ:
+            append(&sql, " AND t.\"%s\"=?", t->field);
+            break;
+        case DLCS_TERM_UNSET:
+            append(&sql, " AND t.\"%s\" IS NULL", t->field);
+            break;
+        case DLCS_TERM_SET:
+            append(&sql, " AND t.\"%s\" IS NOT NULL", t->field);
+            break;
+        case DLCS_TERM_HAS:
+            append(&sql, " AND EXISTS (SELECT 1 FROM json_each(t.\"%s\") WHERE value=?)",
+                   t->field);
+            break;
+        }
+    }
+    if (q->batch_member)
+        append(&sql, "%s",
+               " AND EXISTS (SELECT 1 FROM batch_assets ba WHERE ba.batch=? AND "
+               "ba.customer=t.customer AND ba.space=t.space AND ba.asset=t.id)");
+    (void)e;
+    return sql;
+}
+
+static void order_clause(char **sql, const struct dlcs_entity *e, const struct dlcs_query *q)
+{
+    int any = 0;
+
+    for (size_t i = 0; i < q->order_count; i++) {
+        append(sql, any ? ", t.\"%s\"%s" : " ORDER BY t.\"%s\"%s", q->order[i].field,
+               q->order[i].desc ? " DESC" : "");
+        any = 1;
+    }
+    for (size_t i = 0; i < e->field_count; i++) {
+        if (e->fields[i].flags & DLCS_FF_KEY) {
+            append(sql, any ? ", t.\"%s\"%s" : " ORDER BY t.\"%s\"%s", e->fields[i].name, "");
+            any = 1;
+        }
+    }
+}
+
+/* Bind the term values in order (matching where_clause's placeholders). */
+static enum dlcs_status bind_terms(struct sql_conn *c, sqlite3_stmt *st,
+                                   const struct dlcs_entity *e, const struct dlcs_query *q,
+                                   int *next, struct dlcs_error *err)
+{
+    int rc = SQLITE_OK;
+
+    for (size_t i = 0; i < q->term_count && rc == SQLITE_OK; i++) {
+        const struct dlcs_term *t = &q->terms[i];
+        const struct dlcs_field *f = field_of(e, t->field);
+
+        if (t->op == DLCS_TERM_HAS || (t->op == DLCS_TERM_EQ && f->type == DLCS_FT_STRING))
+            rc = sqlite3_bind_text(st, (*next)++, t->str, -1, SQLITE_STATIC);
+        else if (t->op == DLCS_TERM_EQ)
+            rc = sqlite3_bind_int64(st, (*next)++, t->num);
+    }
+    if (rc == SQLITE_OK && q->batch_member)
+        rc = sqlite3_bind_int64(st, (*next)++, q->batch_member);
+    if (rc != SQLITE_OK)
+        return sql_fail(c, "bind query", err);
+    return DLCS_OK;
+}
+
+static enum dlcs_status count_matches(struct sql_conn *c, const struct dlcs_entity *e,
+                                      const struct dlcs_query *q, const char *where,
+                                      int64_t *out, struct dlcs_error *err)
+{
+    char *sql = dlcs_xasprintf("SELECT COUNT(*) FROM %s t%s", e->collection, where);
+    sqlite3_stmt *st = NULL;
+    enum dlcs_status rc = DLCS_OK;
+    int next = 1;
+
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        rc = sql_fail(c, "prepare count", err);
+    if (rc == DLCS_OK)
+        rc = bind_terms(c, st, e, q, &next, err);
+    if (rc == DLCS_OK && sqlite3_step(st) != SQLITE_ROW)
+        rc = sql_fail(c, "count", err);
+    if (rc == DLCS_OK)
+        *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+static void list_push(struct dlcs_list *out, size_t *cap)
+{
+    const struct dlcs_entity *e = out->entity;
+
+    if (out->count == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        out->items = dlcs_xrealloc(out->items, *cap * e->size);
+    }
+    dlcs_entity_init(e, (char *)out->items + out->count * e->size);
+    out->count++;
+}
+
+static enum dlcs_status fetch_rows(struct sql_conn *c, const struct entity_sql *es,
+                                   const struct dlcs_query *q, const char *where,
+                                   struct dlcs_list *out, struct dlcs_error *err)
+{
+    const struct dlcs_entity *e = es->entity;
+    char *sql = dlcs_xasprintf("SELECT %s FROM %s t%s", es->columns, e->collection, where);
+    sqlite3_stmt *st = NULL;
+    enum dlcs_status rc = DLCS_OK;
+    size_t cap = 0;
+    int next = 1, step;
+
+    order_clause(&sql, e, q);
+    if (q->page_size > 0)
+        append(&sql, "%s", " LIMIT ? OFFSET ?");
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        rc = sql_fail(c, "prepare list", err);
+    if (rc == DLCS_OK)
+        rc = bind_terms(c, st, e, q, &next, err);
+    if (rc == DLCS_OK && q->page_size > 0) {
+        sqlite3_bind_int64(st, next++, q->page_size);
+        sqlite3_bind_int64(st, next++, (q->page - 1) * q->page_size);
+    }
+    while (rc == DLCS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        list_push(out, &cap);
+        rc = sql_read_row(st, e, dlcs_list_at(out, out->count - 1), err);
+    }
+    if (rc == DLCS_OK && step != SQLITE_DONE)
+        rc = sql_fail(c, "list", err);
+    sqlite3_finalize(st);
+    free(sql);
+    return rc;
+}
+
+enum dlcs_status sql_op_list(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
+                             struct dlcs_list *out, struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    char *where = where_clause(e, q);
+    /* one read transaction: the page and the total come from the same snapshot */
+    enum dlcs_status rc = sql_exec(c, "BEGIN", err);
+
+    if (rc == DLCS_OK) {
+        rc = fetch_rows(c, sql_entity(s, e), q, where, out, err);
+        if (rc == DLCS_OK)
+            rc = count_matches(c, e, q, where, &out->total, err);
+        (void)sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != DLCS_OK)
+        dlcs_list_release(out);
+    free(where);
+    sql_release(s, c);
+    return rc;
+}
+
+enum dlcs_status sql_op_count(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
+                              int64_t *out, struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = sql_acquire(s);
+    char *where = where_clause(e, q);
+    enum dlcs_status rc = count_matches(c, e, q, where, out, err);
+
+    free(where);
+    sql_release(s, c);
+    return rc;
+}

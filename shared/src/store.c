@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store port: argument checks that every adapter would otherwise repeat (query terms,
+ * sort keys, duplicate registrations, timestamps), then a call through the adapter's ops.
+ */
+#include "dlcs/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/clock.h"
+#include "dlcs/ids.h"
+#include "dlcs/mem.h"
+#include "store_adapters.h"
+
+void *dlcs_list_at(const struct dlcs_list *l, size_t i)
+{
+    DLCS_ASSERT(i < l->count);
+    return (char *)l->items + i * l->entity->size;
+}
+
+void dlcs_list_release(struct dlcs_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        dlcs_entity_release(l->entity, dlcs_list_at(l, i));
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+    l->total = 0;
+}
+
+static struct dlcs_term *next_term(struct dlcs_query *q)
+{
+    DLCS_ASSERT(q->term_count < DLCS_QUERY_TERMS_MAX);
+    return &q->terms[q->term_count++];
+}
+
+void dlcs_query_eq_int(struct dlcs_query *q, const char *field, int64_t value)
+{
+    *next_term(q) = (struct dlcs_term){field, DLCS_TERM_EQ, value, NULL};
+}
+
+void dlcs_query_eq_str(struct dlcs_query *q, const char *field, const char *value)
+{
+    *next_term(q) = (struct dlcs_term){field, DLCS_TERM_EQ, 0, value};
+}
+
+void dlcs_query_term(struct dlcs_query *q, const char *field, enum dlcs_term_op op)
+{
+    *next_term(q) = (struct dlcs_term){field, op, 0, NULL};
+}
+
+void dlcs_query_has(struct dlcs_query *q, const char *field, const char *value)
+{
+    *next_term(q) = (struct dlcs_term){field, DLCS_TERM_HAS, 0, value};
+}
+
+void dlcs_query_order(struct dlcs_query *q, const char *field, bool desc)
+{
+    DLCS_ASSERT(q->order_count < DLCS_QUERY_ORDER_MAX);
+    q->order[q->order_count++] = (struct dlcs_order){field, desc};
+}
+
+static int is_numeric(enum dlcs_field_type t)
+{
+    return t == DLCS_FT_INT64 || t == DLCS_FT_INT || t == DLCS_FT_BOOL || t == DLCS_FT_TIME;
+}
+
+static enum dlcs_status check_term(const struct dlcs_entity *e, const struct dlcs_term *t,
+                                   struct dlcs_error *err)
+{
+    int idx = dlcs_entity_field_index(e, t->field);
+    const struct dlcs_field *f = idx >= 0 ? &e->fields[idx] : NULL;
+
+    if (!f)
+        return dlcs_error_set(err, DLCS_EINVAL, "unknown field '%s' in query", t->field);
+    switch (t->op) {
+    case DLCS_TERM_EQ:
+        if (!(f->flags & DLCS_FF_FILTER))
+            return dlcs_error_set(err, DLCS_EINVAL, "field '%s' cannot be filtered on", t->field);
+        if (f->type == DLCS_FT_STRING ? !t->str : !is_numeric(f->type))
+            return dlcs_error_set(err, DLCS_EINVAL, "filter on '%s' has the wrong type", t->field);
+        return DLCS_OK;
+    case DLCS_TERM_UNSET:
+    case DLCS_TERM_SET:
+        if (f->type != DLCS_FT_STRING && f->type != DLCS_FT_TIME)
+            return dlcs_error_set(err, DLCS_EINVAL, "field '%s' is never unset", t->field);
+        return DLCS_OK;
+    case DLCS_TERM_HAS:
+        if (f->type != DLCS_FT_STRLIST || !t->str)
+            return dlcs_error_set(err, DLCS_EINVAL, "field '%s' is not a list", t->field);
+        return DLCS_OK;
+    }
+    return dlcs_error_set(err, DLCS_EINVAL, "bad query operator on '%s'", t->field);
+}
+
+static enum dlcs_status check_query(const struct dlcs_entity *e, const struct dlcs_query *q,
+                                    struct dlcs_error *err)
+{
+    for (size_t i = 0; i < q->term_count; i++) {
+        if (check_term(e, &q->terms[i], err) != DLCS_OK)
+            return DLCS_EINVAL;
+    }
+    for (size_t i = 0; i < q->order_count; i++) {
+        int idx = dlcs_entity_field_index(e, q->order[i].field);
+
+        if (idx < 0 || !(e->fields[idx].flags & DLCS_FF_SORTABLE))
+            return dlcs_error_set(err, DLCS_EINVAL, "cannot order by '%s'", q->order[i].field);
+    }
+    if (q->page_size < 0 || (q->page_size > 0 && q->page < 1))
+        return dlcs_error_set(err, DLCS_EINVAL, "page must be 1 or more");
+    if (q->batch_member && e != &dlcs_asset_entity)
+        return dlcs_error_set(err, DLCS_EINVAL, "batch membership applies to assets only");
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_store_open(const char *url, int pool, int busy_ms, struct dlcs_store **out,
+                                 struct dlcs_error *err)
+{
+    const char *path = url;
+    struct dlcs_store *s;
+    void *impl = NULL;
+    enum dlcs_status st;
+
+    *out = NULL;
+    if (strncmp(url, "sqlite://", 9) == 0)
+        path = url + 9;
+    else if (strstr(url, "://"))
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "DLCS_STORE '%s': unknown adapter (this build has sqlite://)", url);
+    st = dlcs_store_sqlite_open(path, pool, busy_ms, &impl, err);
+    if (st != DLCS_OK)
+        return st;
+    s = dlcs_xcalloc(1, sizeof *s);
+    s->ops = &dlcs_store_sqlite_ops;
+    s->impl = impl;
+    *out = s;
+    return DLCS_OK;
+}
+
+void dlcs_store_free(struct dlcs_store *store)
+{
+    if (!store)
+        return;
+    store->ops->close(store->impl);
+    free(store);
+}
+
+enum dlcs_status dlcs_store_ping(struct dlcs_store *store, struct dlcs_error *err)
+{
+    return store->ops->ping(store->impl, err);
+}
+
+static void stamp(const struct dlcs_entity *e, void *obj, unsigned flag, int only_unset)
+{
+    int64_t now = dlcs_time_now_ms();
+
+    for (size_t i = 0; i < e->field_count; i++) {
+        const struct dlcs_field *f = &e->fields[i];
+        int64_t *t = dlcs_entity_field_ptr(f, obj);
+
+        if (f->type == DLCS_FT_TIME && (f->flags & flag) && (!only_unset || *t == 0))
+            *t = now;
+    }
+}
+
+enum dlcs_status dlcs_store_insert(struct dlcs_store *store, const struct dlcs_entity *e,
+                                   void *obj, struct dlcs_error *err)
+{
+    stamp(e, obj, DLCS_FF_NOW_INSERT, 1);
+    return store->ops->insert(store->impl, e, obj, err);
+}
+
+enum dlcs_status dlcs_store_get(struct dlcs_store *store, const struct dlcs_entity *e, void *obj,
+                                struct dlcs_error *err)
+{
+    return store->ops->get(store->impl, e, obj, err);
+}
+
+enum dlcs_status dlcs_store_update(struct dlcs_store *store, const struct dlcs_entity *e,
+                                   void *obj, uint64_t fields, struct dlcs_error *err)
+{
+    stamp(e, obj, DLCS_FF_NOW_UPDATE, 0);
+    fields |= dlcs_entity_mask(e, DLCS_FF_NOW_UPDATE);
+    fields &= ~dlcs_entity_mask(e, DLCS_FF_KEY);
+    return store->ops->update(store->impl, e, obj, fields, err);
+}
+
+enum dlcs_status dlcs_store_remove(struct dlcs_store *store, const struct dlcs_entity *e,
+                                   const void *key, struct dlcs_error *err)
+{
+    DLCS_ASSERT(e != &dlcs_space_entity && e != &dlcs_asset_entity);
+    return store->ops->remove(store->impl, e, key, err);
+}
+
+enum dlcs_status dlcs_store_list(struct dlcs_store *store, const struct dlcs_entity *e,
+                                 const struct dlcs_query *q, struct dlcs_list *out,
+                                 struct dlcs_error *err)
+{
+    *out = (struct dlcs_list){.entity = e};
+    if (check_query(e, q, err) != DLCS_OK)
+        return DLCS_EINVAL;
+    return store->ops->list(store->impl, e, q, out, err);
+}
+
+enum dlcs_status dlcs_store_count(struct dlcs_store *store, const struct dlcs_entity *e,
+                                  const struct dlcs_query *q, int64_t *out,
+                                  struct dlcs_error *err)
+{
+    *out = 0;
+    if (check_query(e, q, err) != DLCS_OK)
+        return DLCS_EINVAL;
+    return store->ops->count(store->impl, e, q, out, err);
+}
+
+enum dlcs_status dlcs_store_find_one(struct dlcs_store *store, const struct dlcs_entity *e,
+                                     const struct dlcs_query *q, void *obj,
+                                     struct dlcs_error *err)
+{
+    struct dlcs_query one = *q;
+    struct dlcs_list l;
+    enum dlcs_status st;
+
+    one.page = 1;
+    one.page_size = 1;
+    st = dlcs_store_list(store, e, &one, &l, err);
+    if (st != DLCS_OK)
+        return st;
+    if (l.count == 0) {
+        dlcs_list_release(&l);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no matching %s", e->type);
+    }
+    dlcs_entity_release(e, obj);
+    memcpy(obj, dlcs_list_at(&l, 0), e->size); /* move the item out of the list */
+    dlcs_entity_init(e, dlcs_list_at(&l, 0));
+    dlcs_list_release(&l);
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t customer,
+                                         int64_t space, struct dlcs_error *err)
+{
+    return store->ops->space_remove(store->impl, customer, space, err);
+}
+
+static int compare_asset_keys(const void *a, const void *b)
+{
+    const struct dlcs_asset *x = *(struct dlcs_asset *const *)a;
+    const struct dlcs_asset *y = *(struct dlcs_asset *const *)b;
+
+    if (x->customer != y->customer)
+        return x->customer < y->customer ? -1 : 1;
+    if (x->space != y->space)
+        return x->space < y->space ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static enum dlcs_status check_registration(const struct dlcs_registration *reg,
+                                           struct dlcs_error *err)
+{
+    struct dlcs_asset **sorted = dlcs_xmalloc(reg->count * sizeof *sorted);
+    enum dlcs_status st = DLCS_OK;
+
+    for (size_t i = 0; i < reg->count && st == DLCS_OK; i++) {
+        const struct dlcs_asset *a = &reg->assets[i];
+
+        sorted[i] = &reg->assets[i];
+        if (!a->id || dlcs_id_check_asset(a->id, "id", err) != DLCS_OK || a->space < 1 ||
+            a->customer < 1)
+            st = dlcs_error_set(err, DLCS_EINVAL, "asset %zu has no valid customer/space/id", i);
+    }
+    if (st == DLCS_OK && reg->count > 1) {
+        qsort(sorted, reg->count, sizeof *sorted, compare_asset_keys);
+        for (size_t i = 1; i < reg->count && st == DLCS_OK; i++) {
+            if (compare_asset_keys(&sorted[i - 1], &sorted[i]) == 0)
+                st = dlcs_error_set(err, DLCS_EINVAL, "asset '%lld/%lld/%s' is listed twice",
+                                    (long long)sorted[i]->customer, (long long)sorted[i]->space,
+                                    sorted[i]->id);
+        }
+    }
+    free(sorted);
+    return st;
+}
+
+enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_registration *reg,
+                                     struct dlcs_error *err)
+{
+    if (check_registration(reg, err) != DLCS_OK)
+        return DLCS_EINVAL;
+    return store->ops->register_assets(store->impl, reg, err);
+}
+
+enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs_ingest_result *r,
+                                     enum dlcs_completion *outcome, struct dlcs_error *err)
+{
+    *outcome = DLCS_COMPLETION_STALE;
+    return store->ops->complete(store->impl, r, outcome, err);
+}
+
+enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer,
+                                         int64_t space, const char *id, struct dlcs_error *err)
+{
+    return store->ops->asset_remove(store->impl, customer, space, id, err);
+}
