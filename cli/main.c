@@ -41,9 +41,10 @@ static const struct role roles[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "dlcs %s - Digital Library Cloud Services\n\n"
-                 "usage: dlcs ROLE [args]\n       dlcs --help | --version | --print-config\n\n"
-                 "roles:\n",
+    fprintf(out,
+            "dlcs %s - Digital Library Cloud Services\n\n"
+            "usage: dlcs ROLE [args]\n       dlcs --help | --version | --print-config\n\n"
+            "roles:\n",
             DLCS_VERSION);
     for (size_t i = 0; i < DLCS_ARRAY_LEN(roles); i++)
         fprintf(out, "  %-8s %s\n", roles[i].name, roles[i].summary);

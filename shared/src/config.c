@@ -19,7 +19,7 @@ enum setting_type {
 };
 
 enum setting_flags {
-    SETTING_SECRET = 1 << 0,       /* masked by --print-config */
+    SETTING_SECRET = 1 << 0,        /* masked by --print-config */
     SETTING_DEFAULT_NPROC = 1 << 1, /* unset means the number of online cores */
 };
 
@@ -52,8 +52,7 @@ static const struct setting settings[] = {
      "base URL of @id/id values; default from Host/X-Forwarded-*"},
     {"DLCS_STORE", SETTING_STRING, FIELD(store), NULL, 0, 0, 0,
      "store adapter URL; default sqlite://$DLCS_DATA_DIR/dlcs.db"},
-    {"DLCS_QUEUE", SETTING_STRING, FIELD(queue), NULL, 0, 0, 0,
-     "queue adapter; default embedded"},
+    {"DLCS_QUEUE", SETTING_STRING, FIELD(queue), NULL, 0, 0, 0, "queue adapter; default embedded"},
     {"DLCS_STORAGE", SETTING_STRING, FIELD(storage), NULL, 0, 0, 0,
      "blob storage URL; default file://$DLCS_DATA_DIR/blobs"},
     {"DLCS_WORKERS", SETTING_INT, FIELD(workers), NULL, 0, 256, SETTING_DEFAULT_NPROC,
@@ -139,8 +138,8 @@ static enum dlcs_status apply(const struct setting *s, const char *v, struct dlc
     return st;
 }
 
-enum dlcs_status dlcs_config_load(struct dlcs_config *cfg, dlcs_config_lookup_fn lookup,
-                                  void *ctx, struct dlcs_error *err)
+enum dlcs_status dlcs_config_load(struct dlcs_config *cfg, dlcs_config_lookup_fn lookup, void *ctx,
+                                  struct dlcs_error *err)
 {
     enum dlcs_status st = DLCS_OK;
     char nproc[24];
@@ -221,8 +220,8 @@ void dlcs_config_print_help(FILE *out)
         const struct setting *s = &settings[i];
 
         fprintf(out, "  %-26s %s (default: %s)\n", s->name, s->help,
-                s->def                                 ? s->def
+                s->def                               ? s->def
                 : (s->flags & SETTING_DEFAULT_NPROC) ? "cores"
-                                                       : "unset");
+                                                     : "unset");
     }
 }

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* JSON encoding and strict decoding of entities: every refusal names the field. */
-#include "dlcs/entity.h"
-
 #include <string.h>
 
 #include "dlcs/clock.h"
+#include "dlcs/entity.h"
 #include "dlcs/mem.h"
 
 static enum dlcs_status decode_int(const struct dlcs_field *f, const json_t *v, int64_t *out,
@@ -54,7 +53,8 @@ static enum dlcs_status decode_strlist(const struct dlcs_field *f, const json_t 
         return dlcs_error_set(err, DLCS_EINVAL, "field '%s' has more than %lld items", f->name,
                               (long long)f->max);
     dlcs_strlist_release(out);
-    json_array_foreach (v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         if (!json_is_string(item) || json_string_length(item) == 0 ||
             json_string_length(item) > 1024)
             return dlcs_error_set(err, DLCS_EINVAL,
@@ -73,8 +73,7 @@ static enum dlcs_status decode_time(const struct dlcs_field *f, const json_t *v,
         return DLCS_OK;
     }
     if (!json_is_string(v) || dlcs_time_parse(json_string_value(v), out, NULL) != DLCS_OK)
-        return dlcs_error_set(err, DLCS_EINVAL, "field '%s' must be an ISO 8601 UTC time",
-                              f->name);
+        return dlcs_error_set(err, DLCS_EINVAL, "field '%s' must be an ISO 8601 UTC time", f->name);
     return DLCS_OK;
 }
 
@@ -129,7 +128,8 @@ enum dlcs_status dlcs_entity_from_json(const struct dlcs_entity *e, const json_t
         *present = 0;
     if (!json_is_object(in))
         return dlcs_error_set(err, DLCS_EINVAL, "the body must be a JSON object");
-    json_object_foreach ((json_t *)in, key, v) {
+    json_object_foreach((json_t *)in, key, v)
+    {
         int idx = dlcs_entity_field_index(e, key);
         const struct dlcs_field *f = idx >= 0 ? &e->fields[idx] : NULL;
 

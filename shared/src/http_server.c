@@ -15,8 +15,8 @@
 #include <microhttpd.h>
 
 #include "dlcs/hydra.h"
-#include "dlcs/json_util.h"
 #include "dlcs/ids.h"
+#include "dlcs/json_util.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 
@@ -99,8 +99,7 @@ enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
     s->port_file = dlcs_xstrdup_or_null(opt->port_file);
     /* priority 0 runs first on every request; the last one answers what nothing else did */
     ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, 0, tag_request, NULL);
-    ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, DLCS_HTTP_LAST_PRIORITY, not_found,
-                               NULL);
+    ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, DLCS_HTTP_LAST_PRIORITY, not_found, NULL);
     ulfius_set_default_endpoint(&s->inst, not_found, NULL);
     *out = s;
     return DLCS_OK;
@@ -115,6 +114,8 @@ int dlcs_http_server_port(const struct dlcs_http_server *s)
 {
     return s->port;
 }
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -17,8 +17,8 @@ static enum dlcs_status parse_int_param(const char *name, const char *s, int64_t
     errno = 0;
     n = strtoll(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0')
-        return dlcs_error_set(err, DLCS_EINVAL, "parameter '%s' must be an integer, not '%s'",
-                              name, s);
+        return dlcs_error_set(err, DLCS_EINVAL, "parameter '%s' must be an integer, not '%s'", name,
+                              s);
     if (n < min || n > max)
         return dlcs_error_set(err, DLCS_EINVAL, "parameter '%s' must be between %lld and %lld",
                               name, (long long)min, (long long)max);
@@ -26,9 +26,8 @@ static enum dlcs_status parse_int_param(const char *name, const char *s, int64_t
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_hydra_page_parse(const char *page_s, const char *size_s,
-                                       int64_t default_size, struct dlcs_page *out,
-                                       struct dlcs_error *err)
+enum dlcs_status dlcs_hydra_page_parse(const char *page_s, const char *size_s, int64_t default_size,
+                                       struct dlcs_page *out, struct dlcs_error *err)
 {
     out->page = 1;
     out->page_size = default_size;
@@ -124,6 +123,6 @@ json_t *dlcs_hydra_error(unsigned status, const char *title, const char *detail,
 
 json_t *dlcs_hydra_error_from(const struct dlcs_error *err, const char *instance)
 {
-    return dlcs_hydra_error(dlcs_status_http(err->code), dlcs_status_name(err->code),
-                            err->message, instance);
+    return dlcs_hydra_error(dlcs_status_http(err->code), dlcs_status_name(err->code), err->message,
+                            instance);
 }

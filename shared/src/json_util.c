@@ -13,14 +13,16 @@ size_t dlcs_json_depth(const json_t *v)
     const json_t *child;
 
     if (json_is_object(v)) {
-        json_object_foreach ((json_t *)v, key, child) {
+        json_object_foreach((json_t *)v, key, child)
+        {
             d = dlcs_json_depth(child);
             deepest = d > deepest ? d : deepest;
         }
         return deepest + 1;
     }
     if (json_is_array(v)) {
-        json_array_foreach (v, i, child) {
+        json_array_foreach(v, i, child)
+        {
             d = dlcs_json_depth(child);
             deepest = d > deepest ? d : deepest;
         }
@@ -43,8 +45,9 @@ enum dlcs_status dlcs_json_parse(const char *text, size_t len, size_t max_len, j
         return dlcs_error_set(err, DLCS_EINVAL, "the body is empty; a JSON document is required");
     v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v)
-        return dlcs_error_set(err, DLCS_EINVAL, "the body is not valid JSON: %s at line %d column %d",
-                              jerr.text, jerr.line, jerr.column);
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "the body is not valid JSON: %s at line %d column %d", jerr.text,
+                              jerr.line, jerr.column);
     if (dlcs_json_depth(v) > DLCS_JSON_MAX_DEPTH) {
         json_decref(v);
         return dlcs_error_set(err, DLCS_EINVAL, "the body nests deeper than %d levels",

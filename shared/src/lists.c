@@ -82,8 +82,8 @@ bool dlcs_channels_has(const struct dlcs_channel_list *l, const char *channel)
     return false;
 }
 
-static const char *const known_channels[] = {"iiif-img", "thumbs", "file", "iiif-av", "none",
-                                             "default"};
+static const char *const known_channels[] = {"iiif-img", "thumbs", "file",
+                                             "iiif-av",  "none",   "default"};
 
 static bool is_known_channel(const char *c)
 {
@@ -108,7 +108,8 @@ static enum dlcs_status channel_item(const json_t *item, size_t i, const char **
     if (!json_is_object(item))
         return dlcs_error_set(err, DLCS_EINVAL, "item %zu must be a channel name or object", i);
     *channel = NULL;
-    json_object_foreach ((json_t *)item, key, v) {
+    json_object_foreach((json_t *)item, key, v)
+    {
         if (strcmp(key, "@type") == 0)
             continue;
         if (strcmp(key, "channel") == 0 && json_is_string(v))
@@ -160,7 +161,8 @@ enum dlcs_status dlcs_channels_from_json(const json_t *v, struct dlcs_channel_li
         return dlcs_error_set(err, DLCS_EINVAL, "must be an array");
     if (json_array_size(v) > CHANNELS_MAX)
         return dlcs_error_set(err, DLCS_EINVAL, "has more than %d channels", CHANNELS_MAX);
-    json_array_foreach (v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         const char *channel = NULL, *policy = NULL;
 
         st = channel_item(item, i, &channel, &policy, err);
@@ -243,7 +245,8 @@ enum dlcs_status dlcs_strlist_from_text(const char *text, struct dlcs_strlist *l
         json_decref(a);
         return dlcs_error_set(err, DLCS_EINTERNAL, "stored list is not a JSON array");
     }
-    json_array_foreach (a, i, item) {
+    json_array_foreach(a, i, item)
+    {
         if (json_is_string(item))
             dlcs_strlist_push(l, json_string_value(item));
     }
@@ -262,7 +265,8 @@ enum dlcs_status dlcs_channels_from_text(const char *text, struct dlcs_channel_l
         json_decref(a);
         return dlcs_error_set(err, DLCS_EINTERNAL, "stored channels are not a JSON array");
     }
-    json_array_foreach (a, i, item) {
+    json_array_foreach(a, i, item)
+    {
         const char *c = json_string_value(json_object_get(item, "channel"));
 
         if (c)

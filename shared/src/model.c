@@ -57,9 +57,12 @@ static enum dlcs_status check_customer(const void *obj, uint64_t present, struct
     return DLCS_OK;
 }
 
-const struct dlcs_entity dlcs_customer_entity = {
-    "Customer", "customers", sizeof(struct dlcs_customer), customer_fields,
-    DLCS_ARRAY_LEN(customer_fields), check_customer};
+const struct dlcs_entity dlcs_customer_entity = {"Customer",
+                                                 "customers",
+                                                 sizeof(struct dlcs_customer),
+                                                 customer_fields,
+                                                 DLCS_ARRAY_LEN(customer_fields),
+                                                 check_customer};
 
 /* ---- Key --------------------------------------------------------------------------------- */
 
@@ -100,7 +103,7 @@ static enum dlcs_status check_space(const void *obj, uint64_t present, struct dl
 }
 
 const struct dlcs_entity dlcs_space_entity = {
-    "Space", "spaces", sizeof(struct dlcs_space), space_fields, DLCS_ARRAY_LEN(space_fields),
+    "Space",    "spaces", sizeof(struct dlcs_space), space_fields, DLCS_ARRAY_LEN(space_fields),
     check_space};
 
 /* ---- Asset ------------------------------------------------------------------------------- */
@@ -172,7 +175,7 @@ static enum dlcs_status check_asset(const void *obj, uint64_t present, struct dl
 }
 
 const struct dlcs_entity dlcs_asset_entity = {
-    "Image", "assets", sizeof(struct dlcs_asset), asset_fields, DLCS_ARRAY_LEN(asset_fields),
+    "Image",    "assets", sizeof(struct dlcs_asset), asset_fields, DLCS_ARRAY_LEN(asset_fields),
     check_asset};
 
 const char *dlcs_asset_family_for(const char *media_type)
@@ -218,8 +221,7 @@ static const struct dlcs_field named_query_fields[] = {
 };
 #undef F
 
-static enum dlcs_status check_named_query(const void *obj, uint64_t present,
-                                          struct dlcs_error *err)
+static enum dlcs_status check_named_query(const void *obj, uint64_t present, struct dlcs_error *err)
 {
     const struct dlcs_named_query *q = obj;
 
@@ -231,9 +233,12 @@ static enum dlcs_status check_named_query(const void *obj, uint64_t present,
     return DLCS_OK;
 }
 
-const struct dlcs_entity dlcs_named_query_entity = {
-    "NamedQuery",       "named_queries", sizeof(struct dlcs_named_query), named_query_fields,
-    DLCS_ARRAY_LEN(named_query_fields), check_named_query};
+const struct dlcs_entity dlcs_named_query_entity = {"NamedQuery",
+                                                    "named_queries",
+                                                    sizeof(struct dlcs_named_query),
+                                                    named_query_fields,
+                                                    DLCS_ARRAY_LEN(named_query_fields),
+                                                    check_named_query};
 
 /* ---- CustomerOriginStrategy -------------------------------------------------------------- */
 
@@ -249,8 +254,8 @@ static const struct dlcs_field origin_strategy_fields[] = {
 };
 #undef F
 
-static const char *const strategies[] = {"default", "basic-http-authentication", "s3-ambient",
-                                         "s3", "ftp"};
+static const char *const strategies[] = {"default", "basic-http-authentication", "s3-ambient", "s3",
+                                         "ftp"};
 
 static enum dlcs_status check_origin_strategy(const void *obj, uint64_t present,
                                               struct dlcs_error *err)
@@ -280,13 +285,12 @@ static enum dlcs_status check_origin_strategy(const void *obj, uint64_t present,
     return DLCS_OK;
 }
 
-const struct dlcs_entity dlcs_origin_strategy_entity = {
-    "CustomerOriginStrategy",
-    "origin_strategies",
-    sizeof(struct dlcs_origin_strategy),
-    origin_strategy_fields,
-    DLCS_ARRAY_LEN(origin_strategy_fields),
-    check_origin_strategy};
+const struct dlcs_entity dlcs_origin_strategy_entity = {"CustomerOriginStrategy",
+                                                        "origin_strategies",
+                                                        sizeof(struct dlcs_origin_strategy),
+                                                        origin_strategy_fields,
+                                                        DLCS_ARRAY_LEN(origin_strategy_fields),
+                                                        check_origin_strategy};
 
 /* ---- DeliveryChannelPolicy --------------------------------------------------------------- */
 

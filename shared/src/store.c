@@ -11,6 +11,7 @@
 #include "dlcs/clock.h"
 #include "dlcs/ids.h"
 #include "dlcs/mem.h"
+
 #include "store_adapters.h"
 
 void *dlcs_list_at(const struct dlcs_list *l, size_t i)
@@ -166,8 +167,8 @@ static void stamp(const struct dlcs_entity *e, void *obj, unsigned flag, int onl
     }
 }
 
-enum dlcs_status dlcs_store_insert(struct dlcs_store *store, const struct dlcs_entity *e,
-                                   void *obj, struct dlcs_error *err)
+enum dlcs_status dlcs_store_insert(struct dlcs_store *store, const struct dlcs_entity *e, void *obj,
+                                   struct dlcs_error *err)
 {
     stamp(e, obj, DLCS_FF_NOW_INSERT, 1);
     return store->ops->insert(store->impl, e, obj, err);
@@ -179,8 +180,8 @@ enum dlcs_status dlcs_store_get(struct dlcs_store *store, const struct dlcs_enti
     return store->ops->get(store->impl, e, obj, err);
 }
 
-enum dlcs_status dlcs_store_update(struct dlcs_store *store, const struct dlcs_entity *e,
-                                   void *obj, uint64_t fields, struct dlcs_error *err)
+enum dlcs_status dlcs_store_update(struct dlcs_store *store, const struct dlcs_entity *e, void *obj,
+                                   uint64_t fields, struct dlcs_error *err)
 {
     stamp(e, obj, DLCS_FF_NOW_UPDATE, 0);
     fields |= dlcs_entity_mask(e, DLCS_FF_NOW_UPDATE);
@@ -206,8 +207,7 @@ enum dlcs_status dlcs_store_list(struct dlcs_store *store, const struct dlcs_ent
 }
 
 enum dlcs_status dlcs_store_count(struct dlcs_store *store, const struct dlcs_entity *e,
-                                  const struct dlcs_query *q, int64_t *out,
-                                  struct dlcs_error *err)
+                                  const struct dlcs_query *q, int64_t *out, struct dlcs_error *err)
 {
     *out = 0;
     if (check_query(e, q, err) != DLCS_OK)
@@ -216,8 +216,7 @@ enum dlcs_status dlcs_store_count(struct dlcs_store *store, const struct dlcs_en
 }
 
 enum dlcs_status dlcs_store_find_one(struct dlcs_store *store, const struct dlcs_entity *e,
-                                     const struct dlcs_query *q, void *obj,
-                                     struct dlcs_error *err)
+                                     const struct dlcs_query *q, void *obj, struct dlcs_error *err)
 {
     struct dlcs_query one = *q;
     struct dlcs_list l;
@@ -239,8 +238,8 @@ enum dlcs_status dlcs_store_find_one(struct dlcs_store *store, const struct dlcs
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t customer,
-                                         int64_t space, struct dlcs_error *err)
+enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t customer, int64_t space,
+                                         struct dlcs_error *err)
 {
     return store->ops->space_remove(store->impl, customer, space, err);
 }
@@ -299,8 +298,8 @@ enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs
     return store->ops->complete(store->impl, r, outcome, err);
 }
 
-enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer,
-                                         int64_t space, const char *id, struct dlcs_error *err)
+enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer, int64_t space,
+                                         const char *id, struct dlcs_error *err)
 {
     return store->ops->asset_remove(store->impl, customer, space, id, err);
 }

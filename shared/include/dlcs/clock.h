@@ -24,7 +24,7 @@ char *dlcs_time_format(int64_t ms, char *buf);
  * Parse an ISO 8601 UTC instant ("...Z", optional fraction of up to 9 digits) into '*ms'.
  * DLCS_EINVAL if 's' is not one.
  */
-enum dlcs_status dlcs_time_parse(const char *s, int64_t *ms, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_time_parse(const char *s, int64_t *ms,
+                                 struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_CLOCK_H */

@@ -13,22 +13,22 @@
 #include "dlcs/log.h"
 
 struct dlcs_config {
-    int http_port;             /* DLCS_HTTP_PORT: 0 = any free port */
-    char *http_bind;           /* DLCS_HTTP_BIND: listen address */
-    char *port_file;           /* DLCS_PORT_FILE: where the bound port is written, or NULL */
-    int http_threads;          /* DLCS_HTTP_THREADS: 0 = one thread per connection */
-    long http_max_body;        /* DLCS_HTTP_MAX_BODY: request body limit in bytes */
-    char *data_dir;            /* DLCS_DATA_DIR */
-    char *public_url;          /* DLCS_PUBLIC_URL, or NULL: derived from the request */
-    char *store;               /* DLCS_STORE, or NULL: sqlite under data_dir */
-    char *queue;               /* DLCS_QUEUE, or NULL: embedded */
-    char *storage;             /* DLCS_STORAGE, or NULL: a directory under data_dir */
-    int workers;               /* DLCS_WORKERS */
-    char *bootstrap_admin;     /* DLCS_BOOTSTRAP_ADMIN "key:secret", secret */
+    int http_port;                 /* DLCS_HTTP_PORT: 0 = any free port */
+    char *http_bind;               /* DLCS_HTTP_BIND: listen address */
+    char *port_file;               /* DLCS_PORT_FILE: where the bound port is written, or NULL */
+    int http_threads;              /* DLCS_HTTP_THREADS: 0 = one thread per connection */
+    long http_max_body;            /* DLCS_HTTP_MAX_BODY: request body limit in bytes */
+    char *data_dir;                /* DLCS_DATA_DIR */
+    char *public_url;              /* DLCS_PUBLIC_URL, or NULL: derived from the request */
+    char *store;                   /* DLCS_STORE, or NULL: sqlite under data_dir */
+    char *queue;                   /* DLCS_QUEUE, or NULL: embedded */
+    char *storage;                 /* DLCS_STORAGE, or NULL: a directory under data_dir */
+    int workers;                   /* DLCS_WORKERS */
+    char *bootstrap_admin;         /* DLCS_BOOTSTRAP_ADMIN "key:secret", secret */
     enum dlcs_log_level log_level; /* DLCS_LOG_LEVEL */
-    bool origin_allow_private; /* DLCS_ORIGIN_ALLOW_PRIVATE */
-    int sqlite_pool;           /* DLCS_SQLITE_POOL: connections in the embedded store's pool */
-    int sqlite_busy_ms;        /* DLCS_SQLITE_BUSY_MS: wait for another process's write lock */
+    bool origin_allow_private;     /* DLCS_ORIGIN_ALLOW_PRIVATE */
+    int sqlite_pool;               /* DLCS_SQLITE_POOL: connections in the embedded store's pool */
+    int sqlite_busy_ms;            /* DLCS_SQLITE_BUSY_MS: wait for another process's write lock */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */
@@ -40,8 +40,8 @@ typedef const char *(*dlcs_config_lookup_fn)(const char *name, void *ctx);
  * DLCS_EINVAL names the first variable with an invalid value (no silent clamping); 'cfg' then
  * holds nothing to release.
  */
-enum dlcs_status dlcs_config_load(struct dlcs_config *cfg, dlcs_config_lookup_fn lookup,
-                                  void *ctx, struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_config_load(struct dlcs_config *cfg, dlcs_config_lookup_fn lookup, void *ctx,
+                                  struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Free the strings of 'cfg' and zero it. NULL-safe. */
 void dlcs_config_release(struct dlcs_config *cfg);

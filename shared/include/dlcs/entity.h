@@ -43,14 +43,14 @@ enum dlcs_field_type {
 };
 
 enum dlcs_field_flags {
-    DLCS_FF_KEY = 1 << 0,       /* part of the identity (primary key) */
-    DLCS_FF_AUTO = 1 << 1,      /* key minted by the store when unset (0 / NULL) */
-    DLCS_FF_READONLY = 1 << 2,  /* set by the system; an input body that sends it is refused */
-    DLCS_FF_INTERNAL = 1 << 3,  /* never in JSON, in or out */
-    DLCS_FF_WRITEONLY = 1 << 4, /* accepted in input; output shows "xxx" */
-    DLCS_FF_SORTABLE = 1 << 5,  /* may be named in orderBy */
-    DLCS_FF_REQUIRED = 1 << 6,  /* must be present when the entity is created */
-    DLCS_FF_FILTER = 1 << 7,    /* may be used as an equality filter in queries */
+    DLCS_FF_KEY = 1 << 0,        /* part of the identity (primary key) */
+    DLCS_FF_AUTO = 1 << 1,       /* key minted by the store when unset (0 / NULL) */
+    DLCS_FF_READONLY = 1 << 2,   /* set by the system; an input body that sends it is refused */
+    DLCS_FF_INTERNAL = 1 << 3,   /* never in JSON, in or out */
+    DLCS_FF_WRITEONLY = 1 << 4,  /* accepted in input; output shows "xxx" */
+    DLCS_FF_SORTABLE = 1 << 5,   /* may be named in orderBy */
+    DLCS_FF_REQUIRED = 1 << 6,   /* must be present when the entity is created */
+    DLCS_FF_FILTER = 1 << 7,     /* may be used as an equality filter in queries */
     DLCS_FF_NOW_INSERT = 1 << 8, /* time set to now by the store on insert when unset */
     DLCS_FF_NOW_UPDATE = 1 << 9, /* time set to now by the store on every update */
 };
@@ -107,8 +107,7 @@ uint64_t dlcs_entity_mask(const struct dlcs_entity *e, unsigned flags);
  * decoded fields; the caller releases it as usual.
  */
 enum dlcs_status dlcs_entity_from_json(const struct dlcs_entity *e, const json_t *in, void *obj,
-                                       uint64_t *present, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+                                       uint64_t *present, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* DLCS_EINVAL naming the first DLCS_FF_REQUIRED field missing from 'present'. */
 enum dlcs_status dlcs_entity_check_required(const struct dlcs_entity *e, uint64_t present,

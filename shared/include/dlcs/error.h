@@ -3,9 +3,9 @@
 #ifndef DLCS_ERROR_H
 #define DLCS_ERROR_H
 
-#define DLCS_PRINTF(f, a)  __attribute__((format(printf, f, a)))
-#define DLCS_WARN_UNUSED   __attribute__((warn_unused_result))
-#define DLCS_ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
+#define DLCS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define DLCS_WARN_UNUSED  __attribute__((warn_unused_result))
+#define DLCS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum dlcs_status {
     DLCS_OK = 0,
@@ -53,6 +53,9 @@ const char *dlcs_status_name(enum dlcs_status code);
         if (!(cond))                                                                               \
             dlcs_assert_fail(#cond, __FILE__, __LINE__);                                           \
     } while (0)
+
+/* A state that cannot happen unless our code is wrong: aborts with 'msg'. */
+#define DLCS_BUG(msg) dlcs_assert_fail((msg), __FILE__, __LINE__)
 
 _Noreturn void dlcs_assert_fail(const char *expr, const char *file, int line);
 

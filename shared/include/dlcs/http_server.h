@@ -31,8 +31,8 @@ struct dlcs_http_server;
  * the socket cannot be bound (the message says why, e.g. the port is in use).
  */
 enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
-                                      struct dlcs_http_server **out, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+                                      struct dlcs_http_server **out,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* The ulfius instance, to add endpoints before start. Borrowed: valid until free. */
 struct _u_instance *dlcs_http_server_instance(struct dlcs_http_server *s);
@@ -41,8 +41,8 @@ struct _u_instance *dlcs_http_server_instance(struct dlcs_http_server *s);
 int dlcs_http_server_port(const struct dlcs_http_server *s);
 
 /* Start serving and write the port file. DLCS_EUPSTREAM if libmicrohttpd refuses to start. */
-enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s,
+                                        struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Stop (waiting for open connections) and free. NULL-safe. */
 void dlcs_http_server_free(struct dlcs_http_server *s);

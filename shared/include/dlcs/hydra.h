@@ -13,9 +13,9 @@
 #include "dlcs/entity.h"
 #include "dlcs/error.h"
 
-#define DLCS_HYDRA_CONTEXT  "http://www.w3.org/ns/hydra/context.jsonld"
-#define DLCS_VOCAB_CONTEXT  "https://dlcs.github.io/vocab/context/future.json"
-#define DLCS_PAGE_SIZE_MAX  1000
+#define DLCS_HYDRA_CONTEXT "http://www.w3.org/ns/hydra/context.jsonld"
+#define DLCS_VOCAB_CONTEXT "https://dlcs.github.io/vocab/context/future.json"
+#define DLCS_PAGE_SIZE_MAX 1000
 
 /* Paging of a collection request, 1-based. */
 struct dlcs_page {
@@ -28,8 +28,8 @@ struct dlcs_page {
  * 'default_size'. DLCS_EINVAL naming the parameter for a non-integer, page < 1, or a page size
  * outside 1..DLCS_PAGE_SIZE_MAX.
  */
-enum dlcs_status dlcs_hydra_page_parse(const char *page_s, const char *size_s,
-                                       int64_t default_size, struct dlcs_page *out,
+enum dlcs_status dlcs_hydra_page_parse(const char *page_s, const char *size_s, int64_t default_size,
+                                       struct dlcs_page *out,
                                        struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*

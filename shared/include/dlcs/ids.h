@@ -17,8 +17,8 @@
  * '%' is refused so that an id never means two things once percent-decoded. 'field' names
  * the field in the message. DLCS_EINVAL says which character at which position is wrong.
  */
-enum dlcs_status dlcs_id_check_asset(const char *id, const char *field, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_id_check_asset(const char *id, const char *field,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Check a customer name: a URL slug of 1..DLCS_CUSTOMER_NAME_MAX bytes of [a-z0-9._-],

@@ -14,11 +14,11 @@
 
 #include "dlcs/entity.h"
 
-#define DLCS_NAME_MAX     255   /* space names, display names, policy names */
-#define DLCS_ORIGIN_MAX   8192  /* origins can be long signed URLs */
-#define DLCS_METADATA_MAX 4000  /* string1..3 */
-#define DLCS_TEMPLATE_MAX 2048  /* named-query templates */
-#define DLCS_LIST_MAX     256   /* tags, roles */
+#define DLCS_NAME_MAX     255  /* space names, display names, policy names */
+#define DLCS_ORIGIN_MAX   8192 /* origins can be long signed URLs */
+#define DLCS_METADATA_MAX 4000 /* string1..3 */
+#define DLCS_TEMPLATE_MAX 2048 /* named-query templates */
+#define DLCS_LIST_MAX     256  /* tags, roles */
 
 struct dlcs_customer {
     int64_t id; /* minted */
@@ -43,8 +43,8 @@ struct dlcs_space {
     int64_t created;
     struct dlcs_strlist default_tags;
     struct dlcs_strlist default_roles;
-    int max_unauthorised;     /* -1 = open */
-    char *thumbnail_policy;   /* name of the thumbs delivery-channel policy for new images */
+    int max_unauthorised;   /* -1 = open */
+    char *thumbnail_policy; /* name of the thumbs delivery-channel policy for new images */
 };
 
 /* Where an asset is in its life: values of dlcs_asset.ingesting are booleans; see 'error'. */

@@ -55,8 +55,8 @@ struct dlcs_query {
     size_t term_count;
     struct dlcs_order order[DLCS_QUERY_ORDER_MAX];
     size_t order_count;
-    int64_t page;      /* 1-based */
-    int64_t page_size; /* 0 = all */
+    int64_t page;         /* 1-based */
+    int64_t page_size;    /* 0 = all */
     int64_t batch_member; /* assets only: members of this batch ever (batch history), 0 = any */
 };
 
@@ -149,16 +149,15 @@ enum dlcs_status dlcs_store_open(const char *url, int pool, int busy_ms, struct 
 void dlcs_store_free(struct dlcs_store *store);
 
 /* DLCS_OK when the store answers (readiness probes). */
-enum dlcs_status dlcs_store_ping(struct dlcs_store *store, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_ping(struct dlcs_store *store, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Insert 'obj'. Created-time fields that are 0 are set to now; an AUTO key left unset is
  * minted (integers: the next id in the scope of the other key fields; strings: a UUID) and
  * written back into 'obj'. DLCS_ECONFLICT when the key or a unique field is taken.
  */
-enum dlcs_status dlcs_store_insert(struct dlcs_store *store, const struct dlcs_entity *e,
-                                   void *obj, struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_insert(struct dlcs_store *store, const struct dlcs_entity *e, void *obj,
+                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Read the record whose key fields are those of 'obj' into 'obj' (its other members are
@@ -172,9 +171,8 @@ enum dlcs_status dlcs_store_get(struct dlcs_store *store, const struct dlcs_enti
  * 'obj'; DLCS_FF_NOW_UPDATE times are set to now in 'obj' and written too.
  * DLCS_ENOTFOUND when there is none; DLCS_ECONFLICT on a unique field.
  */
-enum dlcs_status dlcs_store_update(struct dlcs_store *store, const struct dlcs_entity *e,
-                                   void *obj, uint64_t fields, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_update(struct dlcs_store *store, const struct dlcs_entity *e, void *obj,
+                                   uint64_t fields, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Delete the record keyed by 'key'. DLCS_ENOTFOUND when there is none. Not for spaces/assets. */
 enum dlcs_status dlcs_store_remove(struct dlcs_store *store, const struct dlcs_entity *e,
@@ -200,8 +198,8 @@ enum dlcs_status dlcs_store_find_one(struct dlcs_store *store, const struct dlcs
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Delete a space. DLCS_ECONFLICT while it holds assets; DLCS_ENOTFOUND if absent. */
-enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t customer,
-                                         int64_t space, struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t customer, int64_t space,
+                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Register assets in one atomic write: each asset is created or replaced (its previous
@@ -223,15 +221,14 @@ enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_regis
  * this call recorded it. Thread- and process-safe.
  */
 enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs_ingest_result *r,
-                                     enum dlcs_completion *outcome, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+                                     enum dlcs_completion *outcome,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Delete an asset. Its batch memberships stay in the batch history only as counts.
  * DLCS_ENOTFOUND if absent.
  */
-enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer,
-                                         int64_t space, const char *id, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer, int64_t space,
+                                         const char *id, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_STORE_H */

@@ -6,6 +6,7 @@
 
 #include "dlcs/ids.h"
 #include "dlcs/mem.h"
+
 #include "sqlite_internal.h"
 
 /* Mint an unset AUTO key into 'obj' (inside the caller's write transaction). */
@@ -28,17 +29,17 @@ static enum dlcs_status mint_key(struct sql_conn *c, const struct entity_sql *q,
             dlcs_id_uuid(uuid);
             *(char **)p = dlcs_xstrdup(uuid);
         } else if (f->type == DLCS_FT_INT64 && *(int64_t *)p == 0) {
-            if (sql_cached(c, q->mint, &st, err) != DLCS_OK)
+            if (dlcs_sql_cached(c, q->mint, &st, err) != DLCS_OK)
                 return DLCS_EUPSTREAM;
             for (size_t k = 0; k < e->field_count; k++) {
                 const struct dlcs_field *kf = &e->fields[k];
 
                 if ((kf->flags & DLCS_FF_KEY) && !(kf->flags & DLCS_FF_AUTO) &&
-                    sql_bind_field(c, st, param++, kf, obj, err) != DLCS_OK)
+                    dlcs_sql_bind_field(c, st, param++, kf, obj, err) != DLCS_OK)
                     return DLCS_EUPSTREAM;
             }
             if (sqlite3_step(st) != SQLITE_ROW)
-                return sql_fail(c, "mint id", err);
+                return dlcs_sql_fail(c, "mint id", err);
             *(int64_t *)p = sqlite3_column_int64(st, 0);
             sqlite3_reset(st);
         }
@@ -52,47 +53,47 @@ static enum dlcs_status insert_row(struct sql_conn *c, const struct entity_sql *
     const struct dlcs_entity *e = q->entity;
     sqlite3_stmt *st = NULL;
 
-    if (sql_cached(c, q->insert, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, q->insert, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     for (size_t i = 0; i < e->field_count; i++) {
-        if (sql_bind_field(c, st, (int)i + 1, &e->fields[i], obj, err) != DLCS_OK)
+        if (dlcs_sql_bind_field(c, st, (int)i + 1, &e->fields[i], obj, err) != DLCS_OK)
             return DLCS_EUPSTREAM;
     }
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sql_fail(c, e->type, err);
+        return dlcs_sql_fail(c, e->type, err);
     return DLCS_OK;
 }
 
-enum dlcs_status sql_op_insert(void *impl, const struct dlcs_entity *e, void *obj,
-                               struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_insert(void *impl, const struct dlcs_entity *e, void *obj,
+                                    struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    const struct entity_sql *q = sql_entity(s, e);
-    struct sql_conn *c = sql_acquire(s);
-    enum dlcs_status st = sql_write_begin(s, c, err);
+    const struct entity_sql *q = dlcs_sql_entity(s, e);
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK) {
         st = mint_key(c, q, obj, err);
         if (st == DLCS_OK)
             st = insert_row(c, q, obj, err);
-        st = sql_write_end(s, c, st, err);
+        st = dlcs_sql_write_end(s, c, st, err);
     }
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return st;
 }
 
-enum dlcs_status sql_op_get(void *impl, const struct dlcs_entity *e, void *obj,
-                            struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_get(void *impl, const struct dlcs_entity *e, void *obj,
+                                 struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    const struct entity_sql *q = sql_entity(s, e);
-    struct sql_conn *c = sql_acquire(s);
+    const struct entity_sql *q = dlcs_sql_entity(s, e);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     sqlite3_stmt *st = NULL;
-    enum dlcs_status rc = sql_cached(c, q->get, &st, err);
+    enum dlcs_status rc = dlcs_sql_cached(c, q->get, &st, err);
     int step;
 
     if (rc == DLCS_OK)
-        rc = sql_bind_keys(c, st, 1, e, obj, err);
+        rc = dlcs_sql_bind_keys(c, st, 1, e, obj, err);
     if (rc == DLCS_OK) {
         step = sqlite3_step(st);
         if (step == SQLITE_ROW) {
@@ -100,42 +101,42 @@ enum dlcs_status sql_op_get(void *impl, const struct dlcs_entity *e, void *obj,
             void *fresh = dlcs_xmalloc(e->size);
 
             dlcs_entity_init(e, fresh);
-            rc = sql_read_row(st, e, fresh, err);
+            rc = dlcs_sql_read_row(st, e, fresh, err);
             dlcs_entity_release(e, obj);
             memcpy(obj, fresh, e->size);
             free(fresh);
         } else if (step == SQLITE_DONE) {
             rc = dlcs_error_set(err, DLCS_ENOTFOUND, "no such %s", e->type);
         } else {
-            rc = sql_fail(c, e->type, err);
+            rc = dlcs_sql_fail(c, e->type, err);
         }
     }
     if (st)
         sqlite3_reset(st);
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return rc;
 }
 
 static enum dlcs_status sql_exists(struct sql_store *s, const struct dlcs_entity *e,
                                    const void *key, struct dlcs_error *err)
 {
-    struct sql_conn *c = sql_acquire(s);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     sqlite3_stmt *st = NULL;
-    enum dlcs_status rc = sql_cached(c, sql_entity(s, e)->get, &st, err);
+    enum dlcs_status rc = dlcs_sql_cached(c, dlcs_sql_entity(s, e)->get, &st, err);
     int step;
 
     if (rc == DLCS_OK)
-        rc = sql_bind_keys(c, st, 1, e, key, err);
+        rc = dlcs_sql_bind_keys(c, st, 1, e, key, err);
     if (rc == DLCS_OK) {
         step = sqlite3_step(st);
         if (step == SQLITE_DONE)
             rc = dlcs_error_set(err, DLCS_ENOTFOUND, "no such %s", e->type);
         else if (step != SQLITE_ROW)
-            rc = sql_fail(c, e->type, err);
+            rc = dlcs_sql_fail(c, e->type, err);
     }
     if (st)
         sqlite3_reset(st);
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return rc;
 }
 
@@ -166,8 +167,8 @@ static char *update_sql(const struct dlcs_entity *e, uint64_t fields)
     return sql;
 }
 
-static enum dlcs_status run_update(struct sql_conn *c, const struct dlcs_entity *e,
-                                   const void *obj, uint64_t fields, struct dlcs_error *err)
+static enum dlcs_status run_update(struct sql_conn *c, const struct dlcs_entity *e, const void *obj,
+                                   uint64_t fields, struct dlcs_error *err)
 {
     char *sql = update_sql(e, fields);
     sqlite3_stmt *st = NULL;
@@ -175,15 +176,15 @@ static enum dlcs_status run_update(struct sql_conn *c, const struct dlcs_entity 
     int n = 1;
 
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        rc = sql_fail(c, "prepare update", err);
+        rc = dlcs_sql_fail(c, "prepare update", err);
     for (size_t i = 0; i < e->field_count && rc == DLCS_OK; i++) {
         if (fields & DLCS_FIELD_BIT(i))
-            rc = sql_bind_field(c, st, n++, &e->fields[i], obj, err);
+            rc = dlcs_sql_bind_field(c, st, n++, &e->fields[i], obj, err);
     }
     if (rc == DLCS_OK)
-        rc = sql_bind_keys(c, st, n, e, obj, err);
+        rc = dlcs_sql_bind_keys(c, st, n, e, obj, err);
     if (rc == DLCS_OK && sqlite3_step(st) != SQLITE_DONE)
-        rc = sql_fail(c, e->type, err);
+        rc = dlcs_sql_fail(c, e->type, err);
     if (rc == DLCS_OK && sqlite3_changes(c->db) == 0)
         rc = dlcs_error_set(err, DLCS_ENOTFOUND, "no such %s", e->type);
     sqlite3_finalize(st);
@@ -191,8 +192,8 @@ static enum dlcs_status run_update(struct sql_conn *c, const struct dlcs_entity 
     return rc;
 }
 
-enum dlcs_status sql_op_update(void *impl, const struct dlcs_entity *e, const void *obj,
-                               uint64_t fields, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_update(void *impl, const struct dlcs_entity *e, const void *obj,
+                                    uint64_t fields, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
     struct sql_conn *c;
@@ -200,33 +201,33 @@ enum dlcs_status sql_op_update(void *impl, const struct dlcs_entity *e, const vo
 
     if (fields == 0)
         return sql_exists(s, e, obj, err);
-    c = sql_acquire(s);
-    st = sql_write_begin(s, c, err);
+    c = dlcs_sql_acquire(s);
+    st = dlcs_sql_write_begin(s, c, err);
     if (st == DLCS_OK)
-        st = sql_write_end(s, c, run_update(c, e, obj, fields, err), err);
-    sql_release(s, c);
+        st = dlcs_sql_write_end(s, c, run_update(c, e, obj, fields, err), err);
+    dlcs_sql_release(s, c);
     return st;
 }
 
-enum dlcs_status sql_op_remove(void *impl, const struct dlcs_entity *e, const void *key,
-                               struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_remove(void *impl, const struct dlcs_entity *e, const void *key,
+                                    struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    const struct entity_sql *q = sql_entity(s, e);
-    struct sql_conn *c = sql_acquire(s);
+    const struct entity_sql *q = dlcs_sql_entity(s, e);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     sqlite3_stmt *st = NULL;
-    enum dlcs_status rc = sql_write_begin(s, c, err);
+    enum dlcs_status rc = dlcs_sql_write_begin(s, c, err);
 
     if (rc == DLCS_OK) {
-        rc = sql_cached(c, q->remove, &st, err);
+        rc = dlcs_sql_cached(c, q->remove, &st, err);
         if (rc == DLCS_OK)
-            rc = sql_bind_keys(c, st, 1, e, key, err);
+            rc = dlcs_sql_bind_keys(c, st, 1, e, key, err);
         if (rc == DLCS_OK && sqlite3_step(st) != SQLITE_DONE)
-            rc = sql_fail(c, e->type, err);
+            rc = dlcs_sql_fail(c, e->type, err);
         if (rc == DLCS_OK && sqlite3_changes(c->db) == 0)
             rc = dlcs_error_set(err, DLCS_ENOTFOUND, "no such %s", e->type);
-        rc = sql_write_end(s, c, rc, err);
+        rc = dlcs_sql_write_end(s, c, rc, err);
     }
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return rc;
 }

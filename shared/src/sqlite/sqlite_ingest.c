@@ -8,6 +8,7 @@
 #include "dlcs/clock.h"
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
+
 #include "sqlite_internal.h"
 
 enum member_status {
@@ -21,7 +22,8 @@ static const char SQL_SPACE_EXISTS[] = "SELECT 1 FROM spaces WHERE customer=?1 A
 static const char SQL_ASSET_STATE[] =
     "SELECT generation, created, batch, ingesting FROM assets WHERE customer=?1 AND space=?2 "
     "AND id=?3";
-static const char SQL_ASSET_DELETE[] = "DELETE FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
+static const char SQL_ASSET_DELETE[] =
+    "DELETE FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
 static const char SQL_MEMBER_ADD[] =
     "INSERT OR REPLACE INTO batch_assets (batch, customer, space, asset, status) "
     "VALUES (?1, ?2, ?3, ?4, 0)";
@@ -56,12 +58,11 @@ static enum dlcs_status step_done(struct sql_conn *c, sqlite3_stmt *st, const ch
                                   struct dlcs_error *err)
 {
     if (sqlite3_step(st) != SQLITE_DONE)
-        return sql_fail(c, what, err);
+        return dlcs_sql_fail(c, what, err);
     return DLCS_OK;
 }
 
-static void bind_key3(sqlite3_stmt *st, int first, int64_t customer, int64_t space,
-                      const char *id)
+static void bind_key3(sqlite3_stmt *st, int first, int64_t customer, int64_t space, const char *id)
 {
     sqlite3_bind_int64(st, first, customer);
     sqlite3_bind_int64(st, first + 1, space);
@@ -74,7 +75,7 @@ static enum dlcs_status leave_batch(struct sql_conn *c, int64_t batch, int64_t c
 {
     sqlite3_stmt *st = NULL;
 
-    if (sql_cached(c, SQL_MEMBER_SUPERSEDE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_MEMBER_SUPERSEDE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, batch);
     bind_key3(st, 2, customer, space, id);
@@ -82,7 +83,7 @@ static enum dlcs_status leave_batch(struct sql_conn *c, int64_t batch, int64_t c
         return DLCS_EUPSTREAM;
     if (sqlite3_changes(c->db) == 0)
         return DLCS_OK; /* it had already completed there: the batch keeps its count */
-    if (sql_cached(c, SQL_BATCH_SHRINK, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_BATCH_SHRINK, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, batch);
     sqlite3_bind_int64(st, 2, dlcs_time_now_ms());
@@ -95,16 +96,15 @@ static enum dlcs_status check_space(struct sql_conn *c, int64_t customer, int64_
     sqlite3_stmt *st = NULL;
     int step;
 
-    if (sql_cached(c, SQL_SPACE_EXISTS, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_SPACE_EXISTS, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, customer);
     sqlite3_bind_int64(st, 2, space);
     step = sqlite3_step(st);
     sqlite3_reset(st);
     if (step == SQLITE_DONE)
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "space %lld does not exist",
-                              (long long)space);
-    return step == SQLITE_ROW ? DLCS_OK : sql_fail(c, "space", err);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "space %lld does not exist", (long long)space);
+    return step == SQLITE_ROW ? DLCS_OK : dlcs_sql_fail(c, "space", err);
 }
 
 /* Prepare one asset's new row from its previous state; leave an old batch if it moves. */
@@ -115,7 +115,7 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
     int64_t old_batch = 0;
     int step;
 
-    if (sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, a->customer, a->space, a->id);
     step = sqlite3_step(st);
@@ -126,7 +126,7 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
         a->created = sqlite3_column_int64(st, 1);
         old_batch = sqlite3_column_int64(st, 2);
     } else if (step != SQLITE_DONE) {
-        return sql_fail(c, "asset state", err);
+        return dlcs_sql_fail(c, "asset state", err);
     }
     sqlite3_reset(st);
     a->batch = batch;
@@ -143,18 +143,18 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
 static enum dlcs_status write_asset(struct sql_store *s, struct sql_conn *c,
                                     const struct dlcs_asset *a, struct dlcs_error *err)
 {
-    const struct entity_sql *q = sql_entity(s, &dlcs_asset_entity);
+    const struct entity_sql *q = dlcs_sql_entity(s, &dlcs_asset_entity);
     sqlite3_stmt *st = NULL;
 
-    if (sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, a->customer, a->space, a->id);
     if (step_done(c, st, "replace asset", err) != DLCS_OK)
         return DLCS_EUPSTREAM;
-    if (sql_cached(c, q->insert, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, q->insert, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     for (size_t i = 0; i < dlcs_asset_entity.field_count; i++) {
-        if (sql_bind_field(c, st, (int)i + 1, &dlcs_asset_entity.fields[i], a, err) != DLCS_OK)
+        if (dlcs_sql_bind_field(c, st, (int)i + 1, &dlcs_asset_entity.fields[i], a, err) != DLCS_OK)
             return DLCS_EUPSTREAM;
     }
     return step_done(c, st, "asset", err);
@@ -165,7 +165,7 @@ static enum dlcs_status add_member(struct sql_conn *c, int64_t batch, const stru
 {
     sqlite3_stmt *st = NULL;
 
-    if (sql_cached(c, SQL_MEMBER_ADD, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_MEMBER_ADD, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, batch);
     bind_key3(st, 2, a->customer, a->space, a->id);
@@ -176,7 +176,7 @@ static enum dlcs_status create_batch(struct sql_store *s, struct sql_conn *c,
                                      struct dlcs_registration *reg, int64_t now,
                                      struct dlcs_error *err)
 {
-    const struct entity_sql *q = sql_entity(s, &dlcs_batch_entity);
+    const struct entity_sql *q = dlcs_sql_entity(s, &dlcs_batch_entity);
     struct dlcs_batch *b = reg->batch;
     sqlite3_stmt *st = NULL;
 
@@ -186,14 +186,14 @@ static enum dlcs_status create_batch(struct sql_store *s, struct sql_conn *c,
     b->superseded = false;
     b->submitted = now;
     b->finished = reg->count == 0 ? now : 0;
-    if (sql_cached(c, q->mint, &st, err) != DLCS_OK || sqlite3_step(st) != SQLITE_ROW)
-        return sql_fail(c, "mint batch id", err);
+    if (dlcs_sql_cached(c, q->mint, &st, err) != DLCS_OK || sqlite3_step(st) != SQLITE_ROW)
+        return dlcs_sql_fail(c, "mint batch id", err);
     b->id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (sql_cached(c, q->insert, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, q->insert, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     for (size_t i = 0; i < dlcs_batch_entity.field_count; i++) {
-        if (sql_bind_field(c, st, (int)i + 1, &dlcs_batch_entity.fields[i], b, err) != DLCS_OK)
+        if (dlcs_sql_bind_field(c, st, (int)i + 1, &dlcs_batch_entity.fields[i], b, err) != DLCS_OK)
             return DLCS_EUPSTREAM;
     }
     return step_done(c, st, "batch", err);
@@ -213,7 +213,8 @@ static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
     for (size_t i = 0; i < reg->count; i++) {
         struct dlcs_asset *a = &reg->assets[i];
 
-        if (i == 0 || a->space != reg->assets[i - 1].space || a->customer != reg->assets[i - 1].customer) {
+        if (i == 0 || a->space != reg->assets[i - 1].space ||
+            a->customer != reg->assets[i - 1].customer) {
             if (check_space(c, a->customer, a->space, err) != DLCS_OK)
                 return err ? err->code : DLCS_ENOTFOUND;
         }
@@ -227,16 +228,16 @@ static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
     return DLCS_OK;
 }
 
-enum dlcs_status sql_op_register(void *impl, struct dlcs_registration *reg,
-                                 struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_register(void *impl, struct dlcs_registration *reg,
+                                      struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
-    enum dlcs_status st = sql_write_begin(s, c, err);
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK)
-        st = sql_write_end(s, c, register_all(s, c, reg, err), err);
-    sql_release(s, c);
+        st = dlcs_sql_write_end(s, c, register_all(s, c, reg, err), err);
+    dlcs_sql_release(s, c);
     return st;
 }
 
@@ -247,7 +248,7 @@ static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_inges
     sqlite3_stmt *st = NULL;
     int step;
 
-    if (sql_cached(c, SQL_ASSET_FINISH, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_FINISH, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, r->width);
     sqlite3_bind_int64(st, 2, r->height);
@@ -263,7 +264,7 @@ static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_inges
         return DLCS_OK;
     }
     /* not recorded: tell a duplicate delivery of this generation from a stale job */
-    if (sql_cached(c, SQL_ASSET_GENERATION, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_GENERATION, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, r->customer, r->space, r->id);
     step = sqlite3_step(st);
@@ -271,7 +272,8 @@ static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_inges
                    ? DLCS_COMPLETION_DUPLICATE
                    : DLCS_COMPLETION_STALE;
     sqlite3_reset(st);
-    return step == SQLITE_ROW || step == SQLITE_DONE ? DLCS_OK : sql_fail(c, "generation", err);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? DLCS_OK
+                                                     : dlcs_sql_fail(c, "generation", err);
 }
 
 static enum dlcs_status count_in_batch(struct sql_conn *c, const struct dlcs_ingest_result *r,
@@ -280,7 +282,7 @@ static enum dlcs_status count_in_batch(struct sql_conn *c, const struct dlcs_ing
     sqlite3_stmt *st = NULL;
     int failed = r->error != NULL;
 
-    if (sql_cached(c, SQL_MEMBER_FINISH, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_MEMBER_FINISH, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, r->batch);
     bind_key3(st, 2, r->customer, r->space, r->id);
@@ -291,7 +293,7 @@ static enum dlcs_status count_in_batch(struct sql_conn *c, const struct dlcs_ing
         return DLCS_EUPSTREAM;
     if (sqlite3_changes(c->db) == 0)
         return DLCS_OK; /* not a waiting member of that batch: nothing to count */
-    if (sql_cached(c, SQL_BATCH_COUNT, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_BATCH_COUNT, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, r->batch);
     sqlite3_bind_int(st, 2, failed ? 0 : 1);
@@ -300,21 +302,21 @@ static enum dlcs_status count_in_batch(struct sql_conn *c, const struct dlcs_ing
     return step_done(c, st, "batch counters", err);
 }
 
-enum dlcs_status sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
-                                 enum dlcs_completion *outcome, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
+                                      enum dlcs_completion *outcome, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     int64_t now = dlcs_time_now_ms();
-    enum dlcs_status st = sql_write_begin(s, c, err);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK) {
         st = finish_asset(c, r, now, outcome, err);
         if (st == DLCS_OK && *outcome == DLCS_COMPLETION_RECORDED && r->batch)
             st = count_in_batch(c, r, now, err);
-        st = sql_write_end(s, c, st, err);
+        st = dlcs_sql_write_end(s, c, st, err);
     }
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return st;
 }
 
@@ -325,34 +327,34 @@ static enum dlcs_status remove_asset(struct sql_conn *c, int64_t customer, int64
     int64_t batch = 0;
     int step;
 
-    if (sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, customer, space, id);
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no such Image");
     if (step != SQLITE_ROW)
-        return sql_fail(c, "asset", err);
+        return dlcs_sql_fail(c, "asset", err);
     batch = sqlite3_column_int64(st, 2);
     sqlite3_reset(st);
     if (batch && leave_batch(c, batch, customer, space, id, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
-    if (sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, customer, space, id);
     return step_done(c, st, "delete asset", err);
 }
 
-enum dlcs_status sql_op_asset_remove(void *impl, int64_t customer, int64_t space, const char *id,
-                                     struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t space,
+                                          const char *id, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
-    enum dlcs_status st = sql_write_begin(s, c, err);
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK)
-        st = sql_write_end(s, c, remove_asset(c, customer, space, id, err), err);
-    sql_release(s, c);
+        st = dlcs_sql_write_end(s, c, remove_asset(c, customer, space, id, err), err);
+    dlcs_sql_release(s, c);
     return st;
 }
 
@@ -362,18 +364,18 @@ static enum dlcs_status remove_space(struct sql_conn *c, int64_t customer, int64
     sqlite3_stmt *st = NULL;
     int64_t n;
 
-    if (sql_cached(c, SQL_SPACE_ASSETS, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_SPACE_ASSETS, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, customer);
     sqlite3_bind_int64(st, 2, space);
     if (sqlite3_step(st) != SQLITE_ROW)
-        return sql_fail(c, "count space images", err);
+        return dlcs_sql_fail(c, "count space images", err);
     n = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (n > 0)
         return dlcs_error_set(err, DLCS_ECONFLICT, "cannot delete space %lld: it holds %lld images",
                               (long long)space, (long long)n);
-    if (sql_cached(c, SQL_SPACE_DELETE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, SQL_SPACE_DELETE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     sqlite3_bind_int64(st, 1, customer);
     sqlite3_bind_int64(st, 2, space);
@@ -384,15 +386,15 @@ static enum dlcs_status remove_space(struct sql_conn *c, int64_t customer, int64
     return DLCS_OK;
 }
 
-enum dlcs_status sql_op_space_remove(void *impl, int64_t customer, int64_t space,
-                                     struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_space_remove(void *impl, int64_t customer, int64_t space,
+                                          struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
-    enum dlcs_status st = sql_write_begin(s, c, err);
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK)
-        st = sql_write_end(s, c, remove_space(c, customer, space, err), err);
-    sql_release(s, c);
+        st = dlcs_sql_write_end(s, c, remove_space(c, customer, space, err), err);
+    dlcs_sql_release(s, c);
     return st;
 }

@@ -28,11 +28,11 @@ struct sql_conn {
 /* SQL generated once per entity from its field table. */
 struct entity_sql {
     const struct dlcs_entity *entity;
-    char *columns;   /* "f1","f2",... */
-    char *insert;    /* INSERT INTO t (cols) VALUES (?1..?n) */
-    char *get;       /* SELECT cols FROM t WHERE key = ... */
-    char *remove;    /* DELETE FROM t WHERE key = ... */
-    char *mint;      /* SELECT COALESCE(MAX(auto),0)+1 FROM t WHERE other keys; or NULL */
+    char *columns; /* "f1","f2",... */
+    char *insert;  /* INSERT INTO t (cols) VALUES (?1..?n) */
+    char *get;     /* SELECT cols FROM t WHERE key = ... */
+    char *remove;  /* DELETE FROM t WHERE key = ... */
+    char *mint;    /* SELECT COALESCE(MAX(auto),0)+1 FROM t WHERE other keys; or NULL */
 };
 
 struct sql_store {
@@ -48,68 +48,70 @@ struct sql_store {
 };
 
 /* Connection pool. acquire blocks until a connection is free. */
-struct sql_conn *sql_acquire(struct sql_store *s);
-void sql_release(struct sql_store *s, struct sql_conn *c);
+struct sql_conn *dlcs_sql_acquire(struct sql_store *s);
+void dlcs_sql_release(struct sql_store *s, struct sql_conn *c);
 
 /* A cached prepared statement for 'sql' (a long-lived string), reset and unbound. */
-enum dlcs_status sql_cached(struct sql_conn *c, const char *sql, sqlite3_stmt **out,
-                            struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_sql_cached(struct sql_conn *c, const char *sql, sqlite3_stmt **out,
+                                 struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Convert the connection's last error into 'err' (constraint violations -> DLCS_ECONFLICT). */
-enum dlcs_status sql_fail(struct sql_conn *c, const char *what, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_fail(struct sql_conn *c, const char *what, struct dlcs_error *err);
 
 /* Execute statements without results. */
-enum dlcs_status sql_exec(struct sql_conn *c, const char *sql, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
-
-/* Write transactions: take the process write lock, BEGIN IMMEDIATE; end commits or rolls back. */
-enum dlcs_status sql_write_begin(struct sql_store *s, struct sql_conn *c, struct dlcs_error *err)
-    DLCS_WARN_UNUSED;
-enum dlcs_status sql_write_end(struct sql_store *s, struct sql_conn *c, enum dlcs_status st,
-                               struct dlcs_error *err);
-
-/* The generated SQL of entity 'e'. */
-const struct entity_sql *sql_entity(const struct sql_store *s, const struct dlcs_entity *e);
-void sql_entities_build(struct sql_store *s);
-void sql_entities_free(struct sql_store *s);
-
-/* Bind field 'f' of 'obj' to parameter 'param'. */
-enum dlcs_status sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
-                                const struct dlcs_field *f, const void *obj,
-                                struct dlcs_error *err) DLCS_WARN_UNUSED;
-
-/* Bind every key field of 'obj' to parameters first_param, first_param + 1, ... */
-enum dlcs_status sql_bind_keys(struct sql_conn *c, sqlite3_stmt *st, int first_param,
-                               const struct dlcs_entity *e, const void *obj,
+enum dlcs_status dlcs_sql_exec(struct sql_conn *c, const char *sql,
                                struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* Write transactions: take the process write lock, BEGIN IMMEDIATE; end commits or rolls back. */
+enum dlcs_status dlcs_sql_write_begin(struct sql_store *s, struct sql_conn *c,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_sql_write_end(struct sql_store *s, struct sql_conn *c, enum dlcs_status st,
+                                    struct dlcs_error *err);
+
+/* The generated SQL of entity 'e'. */
+const struct entity_sql *dlcs_sql_entity(const struct sql_store *s, const struct dlcs_entity *e);
+void dlcs_sql_entities_build(struct sql_store *s);
+void dlcs_sql_entities_free(struct sql_store *s);
+
+/* Bind field 'f' of 'obj' to parameter 'param'. */
+enum dlcs_status dlcs_sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
+                                     const struct dlcs_field *f, const void *obj,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* Bind every key field of 'obj' to parameters first_param, first_param + 1, ... */
+enum dlcs_status dlcs_sql_bind_keys(struct sql_conn *c, sqlite3_stmt *st, int first_param,
+                                    const struct dlcs_entity *e, const void *obj,
+                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 /* Read the current row (columns in field order from column 0) into 'obj' (initialised). */
-enum dlcs_status sql_read_row(sqlite3_stmt *st, const struct dlcs_entity *e, void *obj,
-                              struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_sql_read_row(sqlite3_stmt *st, const struct dlcs_entity *e, void *obj,
+                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Schema migrations (sqlite_schema.c). */
-enum dlcs_status sql_migrate(struct sql_conn *c, struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_sql_migrate(struct sql_conn *c, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* The ops (sqlite_crud.c, sqlite_ingest.c). */
-enum dlcs_status sql_op_insert(void *impl, const struct dlcs_entity *e, void *obj,
-                               struct dlcs_error *err);
-enum dlcs_status sql_op_get(void *impl, const struct dlcs_entity *e, void *obj,
-                            struct dlcs_error *err);
-enum dlcs_status sql_op_update(void *impl, const struct dlcs_entity *e, const void *obj,
-                               uint64_t fields, struct dlcs_error *err);
-enum dlcs_status sql_op_remove(void *impl, const struct dlcs_entity *e, const void *key,
-                               struct dlcs_error *err);
-enum dlcs_status sql_op_list(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
-                             struct dlcs_list *out, struct dlcs_error *err);
-enum dlcs_status sql_op_count(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
-                              int64_t *out, struct dlcs_error *err);
-enum dlcs_status sql_op_space_remove(void *impl, int64_t customer, int64_t space,
-                                     struct dlcs_error *err);
-enum dlcs_status sql_op_register(void *impl, struct dlcs_registration *reg,
+enum dlcs_status dlcs_sql_op_insert(void *impl, const struct dlcs_entity *e, void *obj,
+                                    struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_get(void *impl, const struct dlcs_entity *e, void *obj,
                                  struct dlcs_error *err);
-enum dlcs_status sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
-                                 enum dlcs_completion *outcome, struct dlcs_error *err);
-enum dlcs_status sql_op_asset_remove(void *impl, int64_t customer, int64_t space, const char *id,
-                                     struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_update(void *impl, const struct dlcs_entity *e, const void *obj,
+                                    uint64_t fields, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_remove(void *impl, const struct dlcs_entity *e, const void *key,
+                                    struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_list(void *impl, const struct dlcs_entity *e,
+                                  const struct dlcs_query *q, struct dlcs_list *out,
+                                  struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_count(void *impl, const struct dlcs_entity *e,
+                                   const struct dlcs_query *q, int64_t *out,
+                                   struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_space_remove(void *impl, int64_t customer, int64_t space,
+                                          struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_register(void *impl, struct dlcs_registration *reg,
+                                      struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
+                                      enum dlcs_completion *outcome, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t space,
+                                          const char *id, struct dlcs_error *err);
 
 #endif /* DLCS_SQLITE_INTERNAL_H */

@@ -3,9 +3,10 @@
 #include <string.h>
 
 #include "dlcs/log.h"
+
 #include "sqlite_internal.h"
 
-struct sql_conn *sql_acquire(struct sql_store *s)
+struct sql_conn *dlcs_sql_acquire(struct sql_store *s)
 {
     struct sql_conn *c;
 
@@ -17,7 +18,7 @@ struct sql_conn *sql_acquire(struct sql_store *s)
     return c;
 }
 
-void sql_release(struct sql_store *s, struct sql_conn *c)
+void dlcs_sql_release(struct sql_store *s, struct sql_conn *c)
 {
     pthread_mutex_lock(&s->mu);
     s->free_list[s->free_count++] = c;
@@ -25,7 +26,7 @@ void sql_release(struct sql_store *s, struct sql_conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
-enum dlcs_status sql_fail(struct sql_conn *c, const char *what, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_fail(struct sql_conn *c, const char *what, struct dlcs_error *err)
 {
     int code = sqlite3_extended_errcode(c->db);
     const char *msg = sqlite3_errmsg(c->db);
@@ -42,8 +43,8 @@ enum dlcs_status sql_fail(struct sql_conn *c, const char *what, struct dlcs_erro
     return dlcs_error_set(err, DLCS_EUPSTREAM, "%s: sqlite: %s", what, msg);
 }
 
-enum dlcs_status sql_cached(struct sql_conn *c, const char *sql, sqlite3_stmt **out,
-                            struct dlcs_error *err)
+enum dlcs_status dlcs_sql_cached(struct sql_conn *c, const char *sql, sqlite3_stmt **out,
+                                 struct dlcs_error *err)
 {
     sqlite3_stmt *st = NULL;
 
@@ -56,41 +57,42 @@ enum dlcs_status sql_cached(struct sql_conn *c, const char *sql, sqlite3_stmt **
         }
     }
     if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return sql_fail(c, "prepare", err);
+        return dlcs_sql_fail(c, "prepare", err);
     if (c->cache_count < SQL_CACHE_MAX) {
         c->cache[c->cache_count].sql = sql;
         c->cache[c->cache_count].stmt = st;
         c->cache_count++;
     } else {
         /* never expected: the adapter has fewer long-lived statements than the cache holds */
-        DLCS_ASSERT(!"sqlite statement cache is full");
+        DLCS_BUG("sqlite statement cache is full");
     }
     *out = st;
     return DLCS_OK;
 }
 
-enum dlcs_status sql_exec(struct sql_conn *c, const char *sql, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_exec(struct sql_conn *c, const char *sql, struct dlcs_error *err)
 {
     if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return sql_fail(c, "exec", err);
+        return dlcs_sql_fail(c, "exec", err);
     return DLCS_OK;
 }
 
-enum dlcs_status sql_write_begin(struct sql_store *s, struct sql_conn *c, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_write_begin(struct sql_store *s, struct sql_conn *c,
+                                      struct dlcs_error *err)
 {
     pthread_mutex_lock(&s->write_mu);
-    if (sql_exec(c, "BEGIN IMMEDIATE", err) != DLCS_OK) {
+    if (dlcs_sql_exec(c, "BEGIN IMMEDIATE", err) != DLCS_OK) {
         pthread_mutex_unlock(&s->write_mu);
         return err ? err->code : DLCS_EUPSTREAM;
     }
     return DLCS_OK;
 }
 
-enum dlcs_status sql_write_end(struct sql_store *s, struct sql_conn *c, enum dlcs_status st,
-                               struct dlcs_error *err)
+enum dlcs_status dlcs_sql_write_end(struct sql_store *s, struct sql_conn *c, enum dlcs_status st,
+                                    struct dlcs_error *err)
 {
     if (st == DLCS_OK)
-        st = sql_exec(c, "COMMIT", err);
+        st = dlcs_sql_exec(c, "COMMIT", err);
     if (st != DLCS_OK && !sqlite3_get_autocommit(c->db)) {
         if (sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
             dlcs_log(DLCS_LOG_ERROR, "sqlite rollback failed: %s", sqlite3_errmsg(c->db));

@@ -6,6 +6,7 @@
 
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
+
 #include "sqlite_internal.h"
 
 /* Append printf output to '*sql' (owned). */
@@ -52,8 +53,7 @@ static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *
             append(&sql, " AND t.\"%s\" IS NOT NULL", t->field);
             break;
         case DLCS_TERM_HAS:
-            append(&sql, " AND EXISTS (SELECT 1 FROM json_each(t.\"%s\") WHERE value=?)",
-                   t->field);
+            append(&sql, " AND EXISTS (SELECT 1 FROM json_each(t.\"%s\") WHERE value=?)", t->field);
             break;
         }
     }
@@ -101,13 +101,13 @@ static enum dlcs_status bind_terms(struct sql_conn *c, sqlite3_stmt *st,
     if (rc == SQLITE_OK && q->batch_member)
         rc = sqlite3_bind_int64(st, (*next)++, q->batch_member);
     if (rc != SQLITE_OK)
-        return sql_fail(c, "bind query", err);
+        return dlcs_sql_fail(c, "bind query", err);
     return DLCS_OK;
 }
 
 static enum dlcs_status count_matches(struct sql_conn *c, const struct dlcs_entity *e,
-                                      const struct dlcs_query *q, const char *where,
-                                      int64_t *out, struct dlcs_error *err)
+                                      const struct dlcs_query *q, const char *where, int64_t *out,
+                                      struct dlcs_error *err)
 {
     char *sql = dlcs_xasprintf("SELECT COUNT(*) FROM %s t%s", e->collection, where);
     sqlite3_stmt *st = NULL;
@@ -115,11 +115,11 @@ static enum dlcs_status count_matches(struct sql_conn *c, const struct dlcs_enti
     int next = 1;
 
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        rc = sql_fail(c, "prepare count", err);
+        rc = dlcs_sql_fail(c, "prepare count", err);
     if (rc == DLCS_OK)
         rc = bind_terms(c, st, e, q, &next, err);
     if (rc == DLCS_OK && sqlite3_step(st) != SQLITE_ROW)
-        rc = sql_fail(c, "count", err);
+        rc = dlcs_sql_fail(c, "count", err);
     if (rc == DLCS_OK)
         *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -154,7 +154,7 @@ static enum dlcs_status fetch_rows(struct sql_conn *c, const struct entity_sql *
     if (q->page_size > 0)
         append(&sql, "%s", " LIMIT ? OFFSET ?");
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        rc = sql_fail(c, "prepare list", err);
+        rc = dlcs_sql_fail(c, "prepare list", err);
     if (rc == DLCS_OK)
         rc = bind_terms(c, st, e, q, &next, err);
     if (rc == DLCS_OK && q->page_size > 0) {
@@ -163,26 +163,27 @@ static enum dlcs_status fetch_rows(struct sql_conn *c, const struct entity_sql *
     }
     while (rc == DLCS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         list_push(out, &cap);
-        rc = sql_read_row(st, e, dlcs_list_at(out, out->count - 1), err);
+        rc = dlcs_sql_read_row(st, e, dlcs_list_at(out, out->count - 1), err);
     }
     if (rc == DLCS_OK && step != SQLITE_DONE)
-        rc = sql_fail(c, "list", err);
+        rc = dlcs_sql_fail(c, "list", err);
     sqlite3_finalize(st);
     free(sql);
     return rc;
 }
 
-enum dlcs_status sql_op_list(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
-                             struct dlcs_list *out, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_list(void *impl, const struct dlcs_entity *e,
+                                  const struct dlcs_query *q, struct dlcs_list *out,
+                                  struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     char *where = where_clause(e, q);
     /* one read transaction: the page and the total come from the same snapshot */
-    enum dlcs_status rc = sql_exec(c, "BEGIN", err);
+    enum dlcs_status rc = dlcs_sql_exec(c, "BEGIN", err);
 
     if (rc == DLCS_OK) {
-        rc = fetch_rows(c, sql_entity(s, e), q, where, out, err);
+        rc = fetch_rows(c, dlcs_sql_entity(s, e), q, where, out, err);
         if (rc == DLCS_OK)
             rc = count_matches(c, e, q, where, &out->total, err);
         (void)sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
@@ -190,19 +191,19 @@ enum dlcs_status sql_op_list(void *impl, const struct dlcs_entity *e, const stru
     if (rc != DLCS_OK)
         dlcs_list_release(out);
     free(where);
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return rc;
 }
 
-enum dlcs_status sql_op_count(void *impl, const struct dlcs_entity *e, const struct dlcs_query *q,
-                              int64_t *out, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_count(void *impl, const struct dlcs_entity *e,
+                                   const struct dlcs_query *q, int64_t *out, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
+    struct sql_conn *c = dlcs_sql_acquire(s);
     char *where = where_clause(e, q);
     enum dlcs_status rc = count_matches(c, e, q, where, out, err);
 
     free(where);
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return rc;
 }

@@ -5,6 +5,7 @@
 
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
+
 #include "sqlite_internal.h"
 
 /* A growable string for SQL assembly (SQL is small: no cap needed beyond memory). */
@@ -114,11 +115,12 @@ static void build_one(struct entity_sql *q, const struct dlcs_entity *e)
     }
 }
 
-void sql_entities_build(struct sql_store *s)
+void dlcs_sql_entities_build(struct sql_store *s)
 {
     const struct dlcs_entity *all[] = {
-        &dlcs_customer_entity,        &dlcs_key_entity,        &dlcs_space_entity,
-        &dlcs_asset_entity,           &dlcs_batch_entity,      &dlcs_named_query_entity,
+        &dlcs_customer_entity,        &dlcs_key_entity,
+        &dlcs_space_entity,           &dlcs_asset_entity,
+        &dlcs_batch_entity,           &dlcs_named_query_entity,
         &dlcs_origin_strategy_entity, &dlcs_delivery_channel_policy_entity};
 
     s->entity_count = DLCS_ARRAY_LEN(all);
@@ -126,7 +128,7 @@ void sql_entities_build(struct sql_store *s)
         build_one(&s->entities[i], all[i]);
 }
 
-void sql_entities_free(struct sql_store *s)
+void dlcs_sql_entities_free(struct sql_store *s)
 {
     for (size_t i = 0; i < s->entity_count; i++) {
         free(s->entities[i].columns);
@@ -138,13 +140,13 @@ void sql_entities_free(struct sql_store *s)
     s->entity_count = 0;
 }
 
-const struct entity_sql *sql_entity(const struct sql_store *s, const struct dlcs_entity *e)
+const struct entity_sql *dlcs_sql_entity(const struct sql_store *s, const struct dlcs_entity *e)
 {
     for (size_t i = 0; i < s->entity_count; i++) {
         if (s->entities[i].entity == e)
             return &s->entities[i];
     }
-    DLCS_ASSERT(!"entity unknown to the sqlite adapter");
+    DLCS_BUG("entity unknown to the sqlite adapter");
     return NULL;
 }
 
@@ -153,9 +155,9 @@ static int bind_text_owned(sqlite3_stmt *st, int param, char *text)
     return sqlite3_bind_text(st, param, text, -1, free);
 }
 
-enum dlcs_status sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
-                                const struct dlcs_field *f, const void *obj,
-                                struct dlcs_error *err)
+enum dlcs_status dlcs_sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
+                                     const struct dlcs_field *f, const void *obj,
+                                     struct dlcs_error *err)
 {
     const void *p = dlcs_entity_field_cptr(f, obj);
     int rc = SQLITE_OK;
@@ -175,9 +177,9 @@ enum dlcs_status sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
                                  : sqlite3_bind_null(st, param);
         break;
     case DLCS_FT_STRING:
-        rc = *(char *const *)p ? sqlite3_bind_text(st, param, *(char *const *)p, -1,
-                                                   SQLITE_TRANSIENT)
-                               : sqlite3_bind_null(st, param);
+        rc = *(char *const *)p
+                 ? sqlite3_bind_text(st, param, *(char *const *)p, -1, SQLITE_TRANSIENT)
+                 : sqlite3_bind_null(st, param);
         break;
     case DLCS_FT_STRLIST:
         rc = bind_text_owned(st, param, dlcs_strlist_to_text(p));
@@ -187,20 +189,20 @@ enum dlcs_status sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int param,
         break;
     }
     if (rc != SQLITE_OK)
-        return sql_fail(c, f->name, err);
+        return dlcs_sql_fail(c, f->name, err);
     return DLCS_OK;
 }
 
-enum dlcs_status sql_bind_keys(struct sql_conn *c, sqlite3_stmt *st, int first_param,
-                               const struct dlcs_entity *e, const void *obj,
-                               struct dlcs_error *err)
+enum dlcs_status dlcs_sql_bind_keys(struct sql_conn *c, sqlite3_stmt *st, int first_param,
+                                    const struct dlcs_entity *e, const void *obj,
+                                    struct dlcs_error *err)
 {
     int n = first_param;
 
     for (size_t i = 0; i < e->field_count; i++) {
         if (!(e->fields[i].flags & DLCS_FF_KEY))
             continue;
-        if (sql_bind_field(c, st, n++, &e->fields[i], obj, err) != DLCS_OK)
+        if (dlcs_sql_bind_field(c, st, n++, &e->fields[i], obj, err) != DLCS_OK)
             return DLCS_EUPSTREAM;
     }
     return DLCS_OK;
@@ -234,8 +236,8 @@ static enum dlcs_status read_column(sqlite3_stmt *st, int col, const struct dlcs
     return DLCS_OK;
 }
 
-enum dlcs_status sql_read_row(sqlite3_stmt *st, const struct dlcs_entity *e, void *obj,
-                              struct dlcs_error *err)
+enum dlcs_status dlcs_sql_read_row(sqlite3_stmt *st, const struct dlcs_entity *e, void *obj,
+                                   struct dlcs_error *err)
 {
     for (size_t i = 0; i < e->field_count; i++) {
         if (read_column(st, (int)i, &e->fields[i], obj, err) != DLCS_OK)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "dlcs/log.h"
+
 #include "sqlite_internal.h"
 
 static const char *const migrations[] = {
@@ -75,16 +76,16 @@ static enum dlcs_status current_version(struct sql_conn *c, int *version, struct
     enum dlcs_status rc = DLCS_OK;
 
     *version = 0;
-    if (sql_exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-                 err) != DLCS_OK)
+    if (dlcs_sql_exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                      err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     if (sqlite3_prepare_v2(c->db, "SELECT COALESCE(MAX(version),0) FROM schema_version", -1, &st,
                            NULL) != SQLITE_OK)
-        return sql_fail(c, "schema version", err);
+        return dlcs_sql_fail(c, "schema version", err);
     if (sqlite3_step(st) == SQLITE_ROW)
         *version = sqlite3_column_int(st, 0);
     else
-        rc = sql_fail(c, "schema version", err);
+        rc = dlcs_sql_fail(c, "schema version", err);
     sqlite3_finalize(st);
     return rc;
 }
@@ -103,7 +104,8 @@ static enum dlcs_status apply_pending(struct sql_conn *c, struct dlcs_error *err
                               have, latest);
     for (int v = have + 1; v <= latest; v++) {
         (void)snprintf(record, sizeof record, "INSERT INTO schema_version VALUES (%d)", v);
-        if (sql_exec(c, migrations[v - 1], err) != DLCS_OK || sql_exec(c, record, err) != DLCS_OK) {
+        if (dlcs_sql_exec(c, migrations[v - 1], err) != DLCS_OK ||
+            dlcs_sql_exec(c, record, err) != DLCS_OK) {
             dlcs_error_prefix(err, "schema migration %d", v);
             return DLCS_EUPSTREAM;
         }
@@ -112,17 +114,17 @@ static enum dlcs_status apply_pending(struct sql_conn *c, struct dlcs_error *err
     return DLCS_OK;
 }
 
-enum dlcs_status sql_migrate(struct sql_conn *c, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_migrate(struct sql_conn *c, struct dlcs_error *err)
 {
     enum dlcs_status st;
 
     /* one write transaction: two processes starting together cannot both apply a migration */
-    st = sql_exec(c, "BEGIN IMMEDIATE", err);
+    st = dlcs_sql_exec(c, "BEGIN IMMEDIATE", err);
     if (st != DLCS_OK)
         return st;
     st = apply_pending(c, err);
     if (st == DLCS_OK)
-        st = sql_exec(c, "COMMIT", err);
+        st = dlcs_sql_exec(c, "COMMIT", err);
     if (st != DLCS_OK)
         (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     return st;

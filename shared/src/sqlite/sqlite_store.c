@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../store_adapters.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+
+#include "../store_adapters.h"
 #include "sqlite_internal.h"
 
 static enum dlcs_status open_conn(struct sql_conn *c, const char *path, int busy_ms,
@@ -35,7 +36,7 @@ static enum dlcs_status open_conn(struct sql_conn *c, const char *path, int busy
     (void)snprintf(pragmas, sizeof pragmas,
                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                    " PRAGMA temp_store=MEMORY;");
-    if (sql_exec(c, pragmas, err) != DLCS_OK) {
+    if (dlcs_sql_exec(c, pragmas, err) != DLCS_OK) {
         dlcs_error_prefix(err, "'%s'", path);
         return DLCS_EUPSTREAM;
     }
@@ -60,7 +61,7 @@ static void store_close(void *impl)
         return;
     for (size_t i = 0; i < s->pool_size; i++)
         close_conn(&s->conns[i]);
-    sql_entities_free(s);
+    dlcs_sql_entities_free(s);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->write_mu);
@@ -85,13 +86,13 @@ enum dlcs_status dlcs_store_sqlite_open(const char *path, int pool, int busy_ms,
     s->path = dlcs_xstrdup(path);
     s->conns = dlcs_xcalloc((size_t)pool, sizeof *s->conns);
     s->free_list = dlcs_xcalloc((size_t)pool, sizeof *s->free_list);
-    sql_entities_build(s);
+    dlcs_sql_entities_build(s);
     for (int i = 0; i < pool && st == DLCS_OK; i++) {
         st = open_conn(&s->conns[i], path, busy_ms, err);
         s->pool_size = (size_t)i + 1;
         s->free_list[s->free_count++] = &s->conns[i];
         if (st == DLCS_OK && i == 0)
-            st = sql_migrate(&s->conns[0], err);
+            st = dlcs_sql_migrate(&s->conns[0], err);
     }
     if (st != DLCS_OK) {
         store_close(s);
@@ -105,10 +106,10 @@ enum dlcs_status dlcs_store_sqlite_open(const char *path, int pool, int busy_ms,
 static enum dlcs_status store_ping(void *impl, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
-    struct sql_conn *c = sql_acquire(s);
-    enum dlcs_status st = sql_exec(c, "SELECT 1 FROM schema_version LIMIT 1", err);
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_exec(c, "SELECT 1 FROM schema_version LIMIT 1", err);
 
-    sql_release(s, c);
+    dlcs_sql_release(s, c);
     return st;
 }
 
@@ -116,14 +117,14 @@ const struct dlcs_store_ops dlcs_store_sqlite_ops = {
     .name = "sqlite",
     .close = store_close,
     .ping = store_ping,
-    .insert = sql_op_insert,
-    .get = sql_op_get,
-    .update = sql_op_update,
-    .remove = sql_op_remove,
-    .list = sql_op_list,
-    .count = sql_op_count,
-    .space_remove = sql_op_space_remove,
-    .register_assets = sql_op_register,
-    .complete = sql_op_complete,
-    .asset_remove = sql_op_asset_remove,
+    .insert = dlcs_sql_op_insert,
+    .get = dlcs_sql_op_get,
+    .update = dlcs_sql_op_update,
+    .remove = dlcs_sql_op_remove,
+    .list = dlcs_sql_op_list,
+    .count = dlcs_sql_op_count,
+    .space_remove = dlcs_sql_op_space_remove,
+    .register_assets = dlcs_sql_op_register,
+    .complete = dlcs_sql_op_complete,
+    .asset_remove = dlcs_sql_op_asset_remove,
 };

@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store contract suite: every adapter must pass every test here, unchanged. */
+#include "store_contract.h"
+
+#include <pthread.h>
+#include <setjmp.h> /* cmocka needs these before cmocka.h */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dlcs/mem.h"
+#include "dlcs/model.h"
+
+static const struct store_contract_adapter *adapter;
+
+#define OK(expr) assert_int_equal((expr), DLCS_OK)
+
+static int setup(void **state)
+{
+    *state = adapter->open_empty();
+    return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    dlcs_store_free(*state);
+    adapter->cleanup();
+    return 0;
+}
+
+static int64_t make_customer(struct dlcs_store *s, const char *name)
+{
+    struct dlcs_customer c;
+    int64_t id;
+
+    dlcs_entity_init(&dlcs_customer_entity, &c);
+    c.name = dlcs_xstrdup(name);
+    c.display_name = dlcs_xasprintf("The %s", name);
+    OK(dlcs_store_insert(s, &dlcs_customer_entity, &c, NULL));
+    id = c.id;
+    dlcs_entity_release(&dlcs_customer_entity, &c);
+    return id;
+}
+
+static int64_t make_space(struct dlcs_store *s, int64_t customer, int64_t id, const char *name)
+{
+    struct dlcs_space sp;
+
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = customer;
+    sp.id = id;
+    sp.name = dlcs_xstrdup(name);
+    OK(dlcs_store_insert(s, &dlcs_space_entity, &sp, NULL));
+    id = sp.id;
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+    return id;
+}
+
+static void fill_asset(struct dlcs_asset *a, int64_t customer, int64_t space, const char *id,
+                       const char *s1, int64_t n1)
+{
+    dlcs_entity_init(&dlcs_asset_entity, a);
+    a->customer = customer;
+    a->space = space;
+    a->id = dlcs_xstrdup(id);
+    a->origin = dlcs_xasprintf("https://example.org/%s.jpg", id);
+    a->media_type = dlcs_xstrdup("image/jpeg");
+    a->string1 = dlcs_xstrdup_or_null(s1);
+    a->number1 = n1;
+}
+
+/* Register 'n' assets "<prefix><i>" with string1 = s1 and number1 = i (+ a batch if asked). */
+static void register_many(struct dlcs_store *s, int64_t customer, int64_t space, const char *prefix,
+                          const char *s1, size_t n, struct dlcs_batch *b)
+{
+    struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
+    struct dlcs_registration reg = {assets, n, b};
+    struct dlcs_error err = {0};
+
+    for (size_t i = 0; i < n; i++) {
+        char id[64];
+
+        (void)snprintf(id, sizeof id, "%s%zu", prefix, i);
+        fill_asset(&assets[i], customer, space, id, s1, (int64_t)i);
+    }
+    if (b) {
+        dlcs_entity_init(&dlcs_batch_entity, b);
+        b->customer = customer;
+    }
+    if (dlcs_store_register(s, &reg, &err) != DLCS_OK)
+        fail_msg("register: %s", err.message);
+    for (size_t i = 0; i < n; i++)
+        dlcs_entity_release(&dlcs_asset_entity, &assets[i]);
+    free(assets);
+}
+
+static void get_asset(struct dlcs_store *s, int64_t customer, int64_t space, const char *id,
+                      struct dlcs_asset *out)
+{
+    dlcs_entity_init(&dlcs_asset_entity, out);
+    out->customer = customer;
+    out->space = space;
+    out->id = dlcs_xstrdup(id);
+    OK(dlcs_store_get(s, &dlcs_asset_entity, out, NULL));
+}
+
+static void get_batch(struct dlcs_store *s, int64_t id, struct dlcs_batch *out)
+{
+    dlcs_entity_init(&dlcs_batch_entity, out);
+    out->id = id;
+    OK(dlcs_store_get(s, &dlcs_batch_entity, out, NULL));
+}
+
+static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int64_t space,
+                                     const char *id, int64_t generation, int64_t batch,
+                                     const char *error)
+{
+    const struct dlcs_ingest_result r = {customer, space, id,  generation, batch,
+                                         error,    640,   480, 0};
+    enum dlcs_completion outcome;
+
+    OK(dlcs_store_complete(s, &r, &outcome, NULL));
+    return outcome;
+}
+
+/* ---- customers, keys ---------------------------------------------------------------------- */
+
+static void customer_crud(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_customer c;
+    struct dlcs_error err = {0};
+    int64_t a = make_customer(s, "acme");
+    int64_t b = make_customer(s, "wellcome");
+
+    assert_int_equal(a, 1);
+    assert_int_equal(b, 2);
+    dlcs_entity_init(&dlcs_customer_entity, &c);
+    c.id = b;
+    OK(dlcs_store_get(s, &dlcs_customer_entity, &c, NULL));
+    assert_string_equal(c.name, "wellcome");
+    assert_string_equal(c.display_name, "The wellcome");
+    assert_true(c.created > 0);
+
+    dlcs_str_replace(&c.display_name, "Wellcome Collection");
+    OK(dlcs_store_update(
+        s, &dlcs_customer_entity, &c,
+        DLCS_FIELD_BIT(dlcs_entity_field_index(&dlcs_customer_entity, "displayName")), NULL));
+    dlcs_str_replace(&c.display_name, NULL);
+    OK(dlcs_store_get(s, &dlcs_customer_entity, &c, NULL));
+    assert_string_equal(c.display_name, "Wellcome Collection");
+    assert_string_equal(c.name, "wellcome");
+
+    c.id = 99;
+    assert_int_equal(dlcs_store_get(s, &dlcs_customer_entity, &c, &err), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_customer_entity, &c);
+}
+
+static void customer_name_conflicts(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_customer c;
+    struct dlcs_error err = {0};
+
+    (void)make_customer(s, "acme");
+    dlcs_entity_init(&dlcs_customer_entity, &c);
+    c.name = dlcs_xstrdup("ACME"); /* names are unique regardless of case */
+    c.display_name = dlcs_xstrdup("Another");
+    assert_int_equal(dlcs_store_insert(s, &dlcs_customer_entity, &c, &err), DLCS_ECONFLICT);
+    assert_non_null(strstr(err.message, "name"));
+    dlcs_entity_release(&dlcs_customer_entity, &c);
+}
+
+static void keys_by_customer(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_key k;
+    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme");
+
+    for (int i = 0; i < 3; i++) {
+        dlcs_entity_init(&dlcs_key_entity, &k);
+        k.key = dlcs_xasprintf("key%d", i);
+        k.customer = c;
+        k.secret_hash = dlcs_xstrdup("hash");
+        OK(dlcs_store_insert(s, &dlcs_key_entity, &k, NULL));
+        dlcs_entity_release(&dlcs_key_entity, &k);
+    }
+    dlcs_query_eq_int(&q, "customer", c);
+    OK(dlcs_store_list(s, &dlcs_key_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 3);
+    assert_string_equal(((struct dlcs_key *)dlcs_list_at(&l, 0))->secret_hash, "hash");
+    dlcs_list_release(&l);
+
+    dlcs_entity_init(&dlcs_key_entity, &k);
+    k.key = dlcs_xstrdup("key1");
+    OK(dlcs_store_remove(s, &dlcs_key_entity, &k, NULL));
+    assert_int_equal(dlcs_store_remove(s, &dlcs_key_entity, &k, NULL), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_key_entity, &k);
+}
+
+/* ---- spaces ------------------------------------------------------------------------------- */
+
+static void space_ids_are_per_customer(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_space sp;
+    struct dlcs_error err = {0};
+    int64_t a = make_customer(s, "acme"), b = make_customer(s, "other");
+
+    assert_int_equal(make_space(s, a, 0, "one"), 1);
+    assert_int_equal(make_space(s, a, 0, "two"), 2);
+    assert_int_equal(make_space(s, b, 0, "one"), 1);
+    assert_int_equal(make_space(s, a, 10, "chosen"), 10); /* PUT with a chosen id */
+    assert_int_equal(make_space(s, a, 0, "after"), 11);
+
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = a;
+    sp.name = dlcs_xstrdup("one");
+    assert_int_equal(dlcs_store_insert(s, &dlcs_space_entity, &sp, &err), DLCS_ECONFLICT);
+    sp.id = 2;
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_store_insert(s, &dlcs_space_entity, &sp, &err), DLCS_ECONFLICT);
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+}
+
+static void space_defaults_round_trip(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_space sp;
+    int64_t c = make_customer(s, "acme");
+
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = c;
+    sp.name = dlcs_xstrdup("books");
+    dlcs_strlist_push(&sp.default_tags, "green");
+    dlcs_strlist_push(&sp.default_roles, "https://x/roles/clickthrough");
+    sp.max_unauthorised = 400;
+    sp.thumbnail_policy = dlcs_xstrdup("small");
+    OK(dlcs_store_insert(s, &dlcs_space_entity, &sp, NULL));
+    dlcs_strlist_release(&sp.default_tags);
+    sp.max_unauthorised = 0;
+    OK(dlcs_store_get(s, &dlcs_space_entity, &sp, NULL));
+    assert_int_equal(sp.default_tags.count, 1);
+    assert_string_equal(sp.default_tags.items[0], "green");
+    assert_string_equal(sp.default_roles.items[0], "https://x/roles/clickthrough");
+    assert_int_equal(sp.max_unauthorised, 400);
+    assert_string_equal(sp.thumbnail_policy, "small");
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+}
+
+static void space_delete_refused_while_it_holds_images(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_error err = {0};
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "img", NULL, 2, NULL);
+    assert_int_equal(dlcs_store_space_remove(s, c, sp, &err), DLCS_ECONFLICT);
+    assert_non_null(strstr(err.message, "2 images"));
+    OK(dlcs_store_asset_remove(s, c, sp, "img0", NULL));
+    OK(dlcs_store_asset_remove(s, c, sp, "img1", NULL));
+    OK(dlcs_store_space_remove(s, c, sp, NULL));
+    assert_int_equal(dlcs_store_space_remove(s, c, sp, NULL), DLCS_ENOTFOUND);
+}
+
+/* ---- assets ------------------------------------------------------------------------------- */
+
+static void register_creates_then_replaces(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset a;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    int64_t created;
+
+    register_many(s, c, sp, "page", "book1", 1, NULL);
+    get_asset(s, c, sp, "page0", &a);
+    assert_int_equal(a.generation, 1);
+    assert_true(a.ingesting);
+    assert_string_equal(a.family, "I");
+    assert_string_equal(a.string1, "book1");
+    assert_int_equal(a.finished, 0);
+    assert_true(a.created > 0);
+    created = a.created;
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    register_many(s, c, sp, "page", "book2", 1, NULL);
+    get_asset(s, c, sp, "page0", &a);
+    assert_int_equal(a.generation, 2);
+    assert_int_equal(a.created, created); /* replacing keeps the creation time */
+    assert_string_equal(a.string1, "book2");
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
+static void register_into_unknown_space_writes_nothing(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset assets[2];
+    struct dlcs_registration reg = {assets, 2, NULL};
+    struct dlcs_error err = {0};
+    struct dlcs_query q = {.page = 1, .page_size = 10};
+    int64_t n = -1, c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    fill_asset(&assets[0], c, sp, "ok", NULL, 0);
+    fill_asset(&assets[1], c, 77, "lost", NULL, 0);
+    assert_int_equal(dlcs_store_register(s, &reg, &err), DLCS_ENOTFOUND);
+    assert_non_null(strstr(err.message, "space 77"));
+    dlcs_query_eq_int(&q, "customer", c);
+    OK(dlcs_store_count(s, &dlcs_asset_entity, &q, &n, NULL));
+    assert_int_equal(n, 0);
+    dlcs_entity_release(&dlcs_asset_entity, &assets[0]);
+    dlcs_entity_release(&dlcs_asset_entity, &assets[1]);
+}
+
+static void register_refuses_duplicate_ids(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset assets[2];
+    struct dlcs_registration reg = {assets, 2, NULL};
+    struct dlcs_error err = {0};
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    fill_asset(&assets[0], c, sp, "same", NULL, 0);
+    fill_asset(&assets[1], c, sp, "same", NULL, 1);
+    assert_int_equal(dlcs_store_register(s, &reg, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "listed twice"));
+    dlcs_entity_release(&dlcs_asset_entity, &assets[0]);
+    dlcs_entity_release(&dlcs_asset_entity, &assets[1]);
+}
+
+static void update_changes_only_the_fields_sent(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset a;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    uint64_t mask = DLCS_FIELD_BIT(dlcs_entity_field_index(&dlcs_asset_entity, "string2"));
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    get_asset(s, c, sp, "p0", &a);
+    dlcs_strlist_push(&a.tags, "kept");
+    OK(dlcs_store_update(s, &dlcs_asset_entity, &a,
+                         DLCS_FIELD_BIT(dlcs_entity_field_index(&dlcs_asset_entity, "tags")),
+                         NULL));
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    /* a PATCH of string2 alone: tags and string1 must survive (the reference's bug #1261) */
+    fill_asset(&a, c, sp, "p0", NULL, 0);
+    a.string2 = dlcs_xstrdup("chapter");
+    OK(dlcs_store_update(s, &dlcs_asset_entity, &a, mask, NULL));
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    get_asset(s, c, sp, "p0", &a);
+    assert_string_equal(a.string2, "chapter");
+    assert_string_equal(a.string1, "book");
+    assert_int_equal(a.tags.count, 1);
+    assert_string_equal(a.tags.items[0], "kept");
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    fill_asset(&a, c, sp, "missing", NULL, 0);
+    assert_int_equal(dlcs_store_update(s, &dlcs_asset_entity, &a, mask, NULL), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
+static void paging_and_ordering(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_query q = {.page = 2, .page_size = 10};
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 25, NULL);
+    dlcs_query_eq_int(&q, "customer", c);
+    dlcs_query_order(&q, "number1", true);
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 25);
+    assert_int_equal(l.count, 10);
+    assert_int_equal(((struct dlcs_asset *)dlcs_list_at(&l, 0))->number1, 14);
+    assert_int_equal(((struct dlcs_asset *)dlcs_list_at(&l, 9))->number1, 5);
+    dlcs_list_release(&l);
+
+    q.page = 3;
+    q.order[0].desc = false;
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.count, 5);
+    assert_int_equal(((struct dlcs_asset *)dlcs_list_at(&l, 4))->number1, 24);
+    dlcs_list_release(&l);
+
+    q.page = 4; /* past the end: empty page, same total */
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.count, 0);
+    assert_int_equal(l.total, 25);
+    dlcs_list_release(&l);
+}
+
+static void ordering_refuses_unknown_and_unsortable_fields(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_list l;
+    struct dlcs_error err = {0};
+
+    dlcs_query_order(&q, "nonsense", false);
+    assert_int_equal(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "nonsense"));
+    q.order[0].field = "tags";
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, &err), DLCS_EINVAL);
+    q.order_count = 0;
+    dlcs_query_eq_str(&q, "nonsense", "x");
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "nonsense"));
+}
+
+static void metadata_filters(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_asset a;
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme"), other = make_customer(s, "other");
+    int64_t sp = make_space(s, c, 0, "books"), sp2 = make_space(s, c, 0, "more");
+    int64_t osp = make_space(s, other, 0, "theirs");
+
+    register_many(s, c, sp, "a", "book-a", 5, NULL);
+    register_many(s, c, sp2, "b", "book-b", 3, NULL);
+    register_many(s, other, osp, "a", "book-a", 4, NULL);
+    get_asset(s, c, sp, "a3", &a);
+    dlcs_strlist_push(&a.tags, "cover");
+    a.number2 = 7;
+    OK(dlcs_store_update(s, &dlcs_asset_entity, &a, dlcs_entity_all(&dlcs_asset_entity), NULL));
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    dlcs_query_eq_int(&q, "customer", c);
+    dlcs_query_eq_str(&q, "string1", "book-a");
+    dlcs_query_order(&q, "number1", false);
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 5); /* the other customer's book-a is not visible */
+    assert_string_equal(((struct dlcs_asset *)dlcs_list_at(&l, 0))->id, "a0");
+    dlcs_list_release(&l);
+
+    q.term_count = 1;
+    dlcs_query_eq_int(&q, "number2", 7);
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 1);
+    dlcs_list_release(&l);
+
+    q.term_count = 1;
+    dlcs_query_has(&q, "tags", "cover");
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 1);
+    assert_string_equal(((struct dlcs_asset *)dlcs_list_at(&l, 0))->id, "a3");
+    dlcs_list_release(&l);
+
+    q.term_count = 1;
+    dlcs_query_eq_int(&q, "space", sp2);
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 3);
+    dlcs_list_release(&l);
+}
+
+/* ---- batches and completion --------------------------------------------------------------- */
+
+static void batch_counters_and_finish(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b, got;
+    struct dlcs_asset a;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 3, &b);
+    assert_true(b.id > 0);
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.count, 3);
+    assert_int_equal(got.customer, c);
+    assert_true(got.submitted > 0);
+    assert_int_equal(got.finished, 0);
+
+    assert_int_equal(complete(s, c, sp, "p0", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, c, sp, "p1", 1, b.id, "origin answered 404"),
+                     DLCS_COMPLETION_RECORDED);
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.completed, 1);
+    assert_int_equal(got.errors, 1);
+    assert_int_equal(got.finished, 0);
+    assert_int_equal(complete(s, c, sp, "p2", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.completed, 2);
+    assert_true(got.finished > 0);
+
+    get_asset(s, c, sp, "p1", &a);
+    assert_false(a.ingesting);
+    assert_string_equal(a.error, "origin answered 404");
+    assert_true(a.finished > 0);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    get_asset(s, c, sp, "p0", &a);
+    assert_int_equal(a.width, 640);
+    assert_null(a.error);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
+static void stale_and_duplicate_completions_change_nothing(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b1, b2, got;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 2, &b1);
+    register_many(s, c, sp, "p", "book", 1, &b2); /* p0 moves to batch 2 as generation 2 */
+    assert_int_equal(complete(s, c, sp, "p0", 1, b1.id, NULL), DLCS_COMPLETION_STALE);
+    get_batch(s, b1.id, &got);
+    assert_int_equal(got.completed, 0);
+    assert_int_equal(got.count, 1); /* p0 left batch 1 */
+
+    assert_int_equal(complete(s, c, sp, "p0", 2, b2.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, c, sp, "p0", 2, b2.id, NULL), DLCS_COMPLETION_DUPLICATE);
+    get_batch(s, b2.id, &got);
+    assert_int_equal(got.completed, 1);
+    assert_true(got.finished > 0);
+
+    assert_int_equal(complete(s, c, sp, "p1", 1, b1.id, "bad"), DLCS_COMPLETION_RECORDED);
+    get_batch(s, b1.id, &got);
+    assert_int_equal(got.errors, 1);
+    assert_true(got.finished > 0);
+    assert_int_equal(complete(s, c, sp, "gone", 1, b1.id, NULL), DLCS_COMPLETION_STALE);
+}
+
+static void batch_left_by_every_asset_is_superseded(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b1, b2, got;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 2, &b1);
+    register_many(s, c, sp, "p", "book", 2, &b2);
+    get_batch(s, b1.id, &got);
+    assert_true(got.superseded);
+    assert_int_equal(got.count, 0);
+    get_batch(s, b2.id, &got);
+    assert_false(got.superseded);
+}
+
+static void deleting_an_asset_never_strands_its_batch(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b, got;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 2, &b);
+    assert_int_equal(complete(s, c, sp, "p0", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
+    OK(dlcs_store_asset_remove(s, c, sp, "p1", NULL));
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.count, 1);
+    assert_true(got.finished > 0);
+    assert_int_equal(dlcs_store_asset_remove(s, c, sp, "p1", NULL), DLCS_ENOTFOUND);
+}
+
+static void batch_membership_history(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b1, b2;
+    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 3, &b1);
+    register_many(s, c, sp, "p", "book", 1, &b2);
+    dlcs_query_eq_int(&q, "customer", c);
+    q.batch_member = b1.id; /* every asset ever submitted in batch 1 */
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 3);
+    dlcs_list_release(&l);
+    q.batch_member = 0;
+    dlcs_query_eq_int(&q, "batch", b1.id); /* assets whose current batch is 1 */
+    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 2);
+    dlcs_list_release(&l);
+}
+
+static void active_batches_filter(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b1, b2;
+    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "x", "book", 1, &b1);
+    register_many(s, c, sp, "y", "book", 1, &b2);
+    assert_int_equal(complete(s, c, sp, "x0", 1, b1.id, NULL), DLCS_COMPLETION_RECORDED);
+    dlcs_query_eq_int(&q, "customer", c);
+    dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
+    dlcs_query_eq_int(&q, "superseded", 0);
+    OK(dlcs_store_list(s, &dlcs_batch_entity, &q, &l, NULL));
+    assert_int_equal(l.total, 1);
+    assert_int_equal(((struct dlcs_batch *)dlcs_list_at(&l, 0))->id, b2.id);
+    dlcs_list_release(&l);
+}
+
+/* 8 threads complete 10,000 jobs, each delivered twice: every counter must be exact. */
+#define JOBS         10000
+#define THREADS      8
+#define BATCH_SIZE   1000
+#define BATCH_COUNTS (JOBS / BATCH_SIZE)
+
+struct worker_arg {
+    struct dlcs_store *store;
+    int64_t customer, space;
+    const int64_t *batches;
+    int index;
+    int recorded, duplicates;
+};
+
+static void *worker(void *p)
+{
+    struct worker_arg *w = p;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = w->index; j < JOBS; j += THREADS) {
+            char id[32];
+            enum dlcs_completion o;
+            const char *error = (j % 100 == 0) ? "undecodable" : NULL;
+
+            (void)snprintf(id, sizeof id, "b%d-%d", j / BATCH_SIZE, j % BATCH_SIZE);
+            o = complete(w->store, w->customer, w->space, id, 1, w->batches[j / BATCH_SIZE], error);
+            w->recorded += o == DLCS_COMPLETION_RECORDED;
+            w->duplicates += o == DLCS_COMPLETION_DUPLICATE;
+        }
+    }
+    return NULL;
+}
+
+static void concurrent_completions_are_exact(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b[BATCH_COUNTS], got;
+    int64_t ids[BATCH_COUNTS];
+    pthread_t threads[THREADS];
+    struct worker_arg args[THREADS];
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    int recorded = 0, duplicates = 0;
+
+    for (int i = 0; i < BATCH_COUNTS; i++) {
+        char prefix[16];
+
+        (void)snprintf(prefix, sizeof prefix, "b%d-", i);
+        register_many(s, c, sp, prefix, "book", BATCH_SIZE, &b[i]);
+        ids[i] = b[i].id;
+    }
+    for (int t = 0; t < THREADS; t++) {
+        args[t] = (struct worker_arg){s, c, sp, ids, t, 0, 0};
+        assert_int_equal(pthread_create(&threads[t], NULL, worker, &args[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) {
+        pthread_join(threads[t], NULL);
+        recorded += args[t].recorded;
+        duplicates += args[t].duplicates;
+    }
+    assert_int_equal(recorded, JOBS);
+    assert_int_equal(duplicates, JOBS);
+    for (int i = 0; i < BATCH_COUNTS; i++) {
+        get_batch(s, ids[i], &got);
+        assert_int_equal(got.count, BATCH_SIZE);
+        assert_int_equal(got.errors, BATCH_SIZE / 100);
+        assert_int_equal(got.completed, BATCH_SIZE - BATCH_SIZE / 100);
+        assert_true(got.finished > 0);
+    }
+}
+
+/* ---- named queries, origin strategies, delivery-channel policies -------------------------- */
+
+static void named_queries(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_named_query nq, found;
+    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_error err = {0};
+    int64_t c = make_customer(s, "acme");
+
+    dlcs_entity_init(&dlcs_named_query_entity, &nq);
+    nq.customer = c;
+    nq.name = dlcs_xstrdup("manifest");
+    nq.template = dlcs_xstrdup("canvas=n1&space=p1&s1=p2");
+    OK(dlcs_store_insert(s, &dlcs_named_query_entity, &nq, NULL));
+    assert_non_null(nq.id);
+    assert_int_equal(strlen(nq.id), 36);
+    dlcs_str_replace(&nq.id, NULL);
+    assert_int_equal(dlcs_store_insert(s, &dlcs_named_query_entity, &nq, &err), DLCS_ECONFLICT);
+
+    dlcs_query_eq_int(&q, "customer", c);
+    dlcs_query_eq_str(&q, "name", "manifest");
+    dlcs_entity_init(&dlcs_named_query_entity, &found);
+    OK(dlcs_store_find_one(s, &dlcs_named_query_entity, &q, &found, NULL));
+    assert_string_equal(found.template, "canvas=n1&space=p1&s1=p2");
+    dlcs_entity_release(&dlcs_named_query_entity, &found);
+    dlcs_entity_release(&dlcs_named_query_entity, &nq);
+}
+
+static void origin_strategies_in_order(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_origin_strategy o;
+    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_list l;
+    int64_t c = make_customer(s, "acme");
+    const int orders[] = {3, 1, 2};
+
+    for (int i = 0; i < 3; i++) {
+        dlcs_entity_init(&dlcs_origin_strategy_entity, &o);
+        o.customer = c;
+        o.regex = dlcs_xasprintf("^https://h%d/", i);
+        o.strategy = dlcs_xstrdup("basic-http-authentication");
+        o.credentials = dlcs_xstrdup("{\"user\":\"u\",\"password\":\"p\"}");
+        o.order = orders[i];
+        OK(dlcs_store_insert(s, &dlcs_origin_strategy_entity, &o, NULL));
+        dlcs_entity_release(&dlcs_origin_strategy_entity, &o);
+    }
+    dlcs_query_eq_int(&q, "customer", c);
+    dlcs_query_order(&q, "order", false);
+    OK(dlcs_store_list(s, &dlcs_origin_strategy_entity, &q, &l, NULL));
+    assert_int_equal(l.count, 3);
+    assert_string_equal(((struct dlcs_origin_strategy *)dlcs_list_at(&l, 0))->regex,
+                        "^https://h1/");
+    assert_non_null(((struct dlcs_origin_strategy *)dlcs_list_at(&l, 0))->credentials);
+    dlcs_list_release(&l);
+}
+
+static void delivery_channel_policies(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_delivery_channel_policy p;
+    struct dlcs_error err = {0};
+    int64_t c = make_customer(s, "acme"), modified;
+
+    dlcs_entity_init(&dlcs_delivery_channel_policy_entity, &p);
+    p.customer = c;
+    p.channel = dlcs_xstrdup("thumbs");
+    p.name = dlcs_xstrdup("default");
+    p.policy_data = dlcs_xstrdup("[\"!1024,1024\",\"!400,400\"]");
+    OK(dlcs_store_insert(s, &dlcs_delivery_channel_policy_entity, &p, NULL));
+    assert_true(p.policy_created > 0);
+    assert_int_equal(dlcs_store_insert(s, &dlcs_delivery_channel_policy_entity, &p, &err),
+                     DLCS_ECONFLICT);
+    modified = p.policy_modified;
+    dlcs_str_replace(&p.display_name, "Default thumbs");
+    OK(dlcs_store_update(s, &dlcs_delivery_channel_policy_entity, &p,
+                         DLCS_FIELD_BIT(dlcs_entity_field_index(
+                             &dlcs_delivery_channel_policy_entity, "displayName")),
+                         NULL));
+    assert_true(p.policy_modified >= modified);
+    dlcs_str_replace(&p.display_name, NULL);
+    OK(dlcs_store_get(s, &dlcs_delivery_channel_policy_entity, &p, NULL));
+    assert_string_equal(p.display_name, "Default thumbs");
+    assert_string_equal(p.policy_data, "[\"!1024,1024\",\"!400,400\"]");
+    dlcs_entity_release(&dlcs_delivery_channel_policy_entity, &p);
+}
+
+int store_contract_run(const struct store_contract_adapter *a)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(customer_crud, setup, teardown),
+        cmocka_unit_test_setup_teardown(customer_name_conflicts, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_by_customer, setup, teardown),
+        cmocka_unit_test_setup_teardown(space_ids_are_per_customer, setup, teardown),
+        cmocka_unit_test_setup_teardown(space_defaults_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(space_delete_refused_while_it_holds_images, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(register_creates_then_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(register_into_unknown_space_writes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(register_refuses_duplicate_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(update_changes_only_the_fields_sent, setup, teardown),
+        cmocka_unit_test_setup_teardown(paging_and_ordering, setup, teardown),
+        cmocka_unit_test_setup_teardown(ordering_refuses_unknown_and_unsortable_fields, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(metadata_filters, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_counters_and_finish, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_and_duplicate_completions_change_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, setup, teardown),
+        cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_membership_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(active_batches_filter, setup, teardown),
+        cmocka_unit_test_setup_teardown(concurrent_completions_are_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(named_queries, setup, teardown),
+        cmocka_unit_test_setup_teardown(origin_strategies_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(delivery_channel_policies, setup, teardown),
+    };
+
+    adapter = a;
+    cmocka_set_message_output(CM_OUTPUT_STDOUT);
+    return _cmocka_run_group_tests(a->name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The store contract against the embedded SQLite adapter, on a fresh file per test. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dlcs/store.h"
+
+#include "store_contract.h"
+
+static char dir[256];
+
+static struct dlcs_store *open_empty(void)
+{
+    struct dlcs_error err = {0};
+    struct dlcs_store *s = NULL;
+    char url[512];
+
+    (void)snprintf(dir, sizeof dir, "/tmp/dlcs-contract-XXXXXX");
+    if (!mkdtemp(dir))
+        abort();
+    (void)snprintf(url, sizeof url, "sqlite://%s/dlcs.db", dir);
+    if (dlcs_store_open(url, 8, 10000, &s, &err) != DLCS_OK) {
+        fprintf(stderr, "open: %s\n", err.message);
+        abort();
+    }
+    return s;
+}
+
+static void cleanup(void)
+{
+    static const char *const files[] = {"dlcs.db", "dlcs.db-wal", "dlcs.db-shm"};
+    char path[512];
+
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        (void)snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct store_contract_adapter sqlite = {"sqlite", open_empty, cleanup};
+
+    return store_contract_run(&sqlite);
+}
