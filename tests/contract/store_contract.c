@@ -772,6 +772,65 @@ static void delivery_channel_policies(void **state)
     dlcs_entity_release(&dlcs_delivery_channel_policy_entity, &p);
 }
 
+/* Update then remove for each simple entity; a removed record is gone, a second remove 404s. */
+static void update_and_remove_every_simple_entity(void **state)
+{
+    struct dlcs_store *s = *state;
+    int64_t c = make_customer(s, "acme");
+    struct dlcs_named_query nq;
+    struct dlcs_origin_strategy o;
+    struct dlcs_delivery_channel_policy p;
+    struct dlcs_customer cu;
+
+    dlcs_entity_init(&dlcs_named_query_entity, &nq);
+    nq.customer = c;
+    nq.name = dlcs_xstrdup("book");
+    nq.template = dlcs_xstrdup("s1=p1");
+    OK(dlcs_store_insert(s, &dlcs_named_query_entity, &nq, NULL));
+    dlcs_str_replace(&nq.template, "s1=p1&canvas=n1");
+    OK(dlcs_store_update(s, &dlcs_named_query_entity, &nq,
+                         dlcs_entity_all(&dlcs_named_query_entity), NULL));
+    dlcs_str_replace(&nq.template, NULL);
+    OK(dlcs_store_get(s, &dlcs_named_query_entity, &nq, NULL));
+    assert_string_equal(nq.template, "s1=p1&canvas=n1");
+    OK(dlcs_store_remove(s, &dlcs_named_query_entity, &nq, NULL));
+    assert_int_equal(dlcs_store_get(s, &dlcs_named_query_entity, &nq, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(dlcs_store_remove(s, &dlcs_named_query_entity, &nq, NULL), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_named_query_entity, &nq);
+
+    dlcs_entity_init(&dlcs_origin_strategy_entity, &o);
+    o.customer = c;
+    o.regex = dlcs_xstrdup("^s3://bucket/");
+    o.strategy = dlcs_xstrdup("s3-ambient");
+    OK(dlcs_store_insert(s, &dlcs_origin_strategy_entity, &o, NULL));
+    o.order = 5;
+    OK(dlcs_store_update(s, &dlcs_origin_strategy_entity, &o,
+                         dlcs_entity_all(&dlcs_origin_strategy_entity), NULL));
+    o.order = 0;
+    OK(dlcs_store_get(s, &dlcs_origin_strategy_entity, &o, NULL));
+    assert_int_equal(o.order, 5);
+    OK(dlcs_store_remove(s, &dlcs_origin_strategy_entity, &o, NULL));
+    assert_int_equal(dlcs_store_get(s, &dlcs_origin_strategy_entity, &o, NULL), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_origin_strategy_entity, &o);
+
+    dlcs_entity_init(&dlcs_delivery_channel_policy_entity, &p);
+    p.customer = c;
+    p.channel = dlcs_xstrdup("thumbs");
+    p.name = dlcs_xstrdup("small");
+    p.policy_data = dlcs_xstrdup("[\"!100,100\"]");
+    OK(dlcs_store_insert(s, &dlcs_delivery_channel_policy_entity, &p, NULL));
+    OK(dlcs_store_remove(s, &dlcs_delivery_channel_policy_entity, &p, NULL));
+    assert_int_equal(dlcs_store_get(s, &dlcs_delivery_channel_policy_entity, &p, NULL),
+                     DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_delivery_channel_policy_entity, &p);
+
+    dlcs_entity_init(&dlcs_customer_entity, &cu);
+    cu.id = c;
+    OK(dlcs_store_remove(s, &dlcs_customer_entity, &cu, NULL));
+    assert_int_equal(dlcs_store_get(s, &dlcs_customer_entity, &cu, NULL), DLCS_ENOTFOUND);
+    dlcs_entity_release(&dlcs_customer_entity, &cu);
+}
+
 int store_contract_run(const struct store_contract_adapter *a)
 {
     const struct CMUnitTest tests[] = {
@@ -802,6 +861,7 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(named_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(origin_strategies_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(delivery_channel_policies, setup, teardown),
+        cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, setup, teardown),
     };
 
     adapter = a;

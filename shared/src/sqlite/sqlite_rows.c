@@ -182,10 +182,14 @@ enum dlcs_status dlcs_sql_bind_field(struct sql_conn *c, sqlite3_stmt *st, int p
                  : sqlite3_bind_null(st, param);
         break;
     case DLCS_FT_STRLIST:
-        rc = bind_text_owned(st, param, dlcs_strlist_to_text(p));
+        rc = ((const struct dlcs_strlist *)p)->count == 0
+                 ? sqlite3_bind_text(st, param, "[]", 2, SQLITE_STATIC)
+                 : bind_text_owned(st, param, dlcs_strlist_to_text(p));
         break;
     case DLCS_FT_CHANNELS:
-        rc = bind_text_owned(st, param, dlcs_channels_to_text(p));
+        rc = ((const struct dlcs_channel_list *)p)->count == 0
+                 ? sqlite3_bind_text(st, param, "[]", 2, SQLITE_STATIC)
+                 : bind_text_owned(st, param, dlcs_channels_to_text(p));
         break;
     }
     if (rc != SQLITE_OK)
@@ -229,9 +233,10 @@ static enum dlcs_status read_column(sqlite3_stmt *st, int col, const struct dlcs
         dlcs_str_replace(p, text);
         return DLCS_OK;
     case DLCS_FT_STRLIST:
-        return text ? dlcs_strlist_from_text(text, p, err) : DLCS_OK;
+        /* most lists are empty: skip the JSON parser for them */
+        return text && strcmp(text, "[]") != 0 ? dlcs_strlist_from_text(text, p, err) : DLCS_OK;
     case DLCS_FT_CHANNELS:
-        return text ? dlcs_channels_from_text(text, p, err) : DLCS_OK;
+        return text && strcmp(text, "[]") != 0 ? dlcs_channels_from_text(text, p, err) : DLCS_OK;
     }
     return DLCS_OK;
 }

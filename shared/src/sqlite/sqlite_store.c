@@ -18,7 +18,7 @@
 static enum dlcs_status open_conn(struct sql_conn *c, const char *path, int busy_ms,
                                   struct dlcs_error *err)
 {
-    char pragmas[160];
+    char pragmas[256];
     int rc;
 
     memset(c, 0, sizeof *c);
@@ -35,7 +35,8 @@ static enum dlcs_status open_conn(struct sql_conn *c, const char *path, int busy
     sqlite3_busy_timeout(c->db, busy_ms);
     (void)snprintf(pragmas, sizeof pragmas,
                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                   " PRAGMA temp_store=MEMORY;");
+                   " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;"
+                   " PRAGMA mmap_size=1073741824;");
     if (dlcs_sql_exec(c, pragmas, err) != DLCS_OK) {
         dlcs_error_prefix(err, "'%s'", path);
         return DLCS_EUPSTREAM;
