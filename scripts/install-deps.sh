@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(
     build-essential cmake pkg-config git ca-certificates
-    clang clang-format                 # sanitizer build and the format check
+    clang libclang-rt-14-dev clang-format # sanitizer builds (the runtime is only "recommended")
     libulfius-dev libjansson-dev        # HTTP server and JSON
+    libmicrohttpd-dev libyder-dev       # included directly: MHD options, yder log routing
     libcurl4-gnutls-dev                 # the gnutls flavour: the openssl one conflicts with ulfius
     libsqlite3-dev                      # embedded store and queue
     libglib2.0-dev                      # GLib log routing (libvips logs through GLib)

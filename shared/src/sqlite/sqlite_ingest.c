@@ -146,12 +146,7 @@ static enum dlcs_status write_asset(struct sql_store *s, struct sql_conn *c,
     const struct entity_sql *q = dlcs_sql_entity(s, &dlcs_asset_entity);
     sqlite3_stmt *st = NULL;
 
-    if (dlcs_sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
-        return DLCS_EUPSTREAM;
-    bind_key3(st, 1, a->customer, a->space, a->id);
-    if (step_done(c, st, "replace asset", err) != DLCS_OK)
-        return DLCS_EUPSTREAM;
-    if (dlcs_sql_cached(c, q->insert, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, q->upsert, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     for (size_t i = 0; i < dlcs_asset_entity.field_count; i++) {
         if (dlcs_sql_bind_field(c, st, (int)i + 1, &dlcs_asset_entity.fields[i], a, err) != DLCS_OK)

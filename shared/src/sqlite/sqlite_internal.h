@@ -30,6 +30,7 @@ struct entity_sql {
     const struct dlcs_entity *entity;
     char *columns; /* "f1","f2",... */
     char *insert;  /* INSERT INTO t (cols) VALUES (?1..?n) */
+    char *upsert;  /* the insert, updating every non-key column when the key exists */
     char *get;     /* SELECT cols FROM t WHERE key = ... */
     char *remove;  /* DELETE FROM t WHERE key = ... */
     char *mint;    /* SELECT COALESCE(MAX(auto),0)+1 FROM t WHERE other keys; or NULL */

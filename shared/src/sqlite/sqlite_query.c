@@ -35,6 +35,15 @@ static const struct dlcs_field *field_of(const struct dlcs_entity *e, const char
     return &e->fields[i];
 }
 
+/*
+ * The assets' number indexes are partial, over non-zero values (sqlite_schema.c). A filter
+ * on a non-zero number repeats "<> 0" so that the planner can prove the index applies.
+ */
+static int has_nonzero_partial_index(const struct dlcs_entity *e, const struct dlcs_term *t)
+{
+    return e == &dlcs_asset_entity && t->num != 0 && strncmp(t->field, "number", 6) == 0;
+}
+
 static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *q)
 {
     char *sql = dlcs_xstrdup(" WHERE 1");
@@ -45,6 +54,8 @@ static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *
         switch (t->op) {
         case DLCS_TERM_EQ:
             append(&sql, " AND t.\"%s\"=?", t->field);
+            if (has_nonzero_partial_index(e, t))
+                append(&sql, " AND t.\"%s\"<>0", t->field);
             break;
         case DLCS_TERM_UNSET:
             append(&sql, " AND t.\"%s\" IS NULL", t->field);
@@ -61,7 +72,6 @@ static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *
         append(&sql, "%s",
                " AND EXISTS (SELECT 1 FROM batch_assets ba WHERE ba.batch=? AND "
                "ba.customer=t.customer AND ba.space=t.space AND ba.asset=t.id)");
-    (void)e;
     return sql;
 }
 

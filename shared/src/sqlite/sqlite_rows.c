@@ -89,6 +89,25 @@ static void build_one(struct entity_sql *q, const struct dlcs_entity *e)
     sb_add(&b, ")");
     q->insert = sb_take(&b);
 
+    sb_add(&b, q->insert);
+    sb_add(&b, " ON CONFLICT (");
+    for (size_t i = 0, k = 0; i < e->field_count; i++) {
+        if (e->fields[i].flags & DLCS_FF_KEY) {
+            sb_add(&b, k++ ? "," : "");
+            add_quoted(&b, e->fields[i].name);
+        }
+    }
+    sb_add(&b, ") DO UPDATE SET ");
+    for (size_t i = 0, k = 0; i < e->field_count; i++) {
+        if (!(e->fields[i].flags & DLCS_FF_KEY)) {
+            sb_add(&b, k++ ? "," : "");
+            add_quoted(&b, e->fields[i].name);
+            sb_add(&b, "=excluded.");
+            add_quoted(&b, e->fields[i].name);
+        }
+    }
+    q->upsert = sb_take(&b);
+
     sb_add(&b, "SELECT ");
     sb_add(&b, q->columns);
     sb_add(&b, " FROM ");
@@ -133,6 +152,7 @@ void dlcs_sql_entities_free(struct sql_store *s)
     for (size_t i = 0; i < s->entity_count; i++) {
         free(s->entities[i].columns);
         free(s->entities[i].insert);
+        free(s->entities[i].upsert);
         free(s->entities[i].get);
         free(s->entities[i].remove);
         free(s->entities[i].mint);
