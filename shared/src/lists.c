@@ -234,17 +234,27 @@ char *dlcs_channels_to_text(const struct dlcs_channel_list *l)
     return dump_compact(a);
 }
 
+/* The JSON array stored in 'text' (new reference), or NULL with DLCS_EINTERNAL in 'err'. */
+static json_t *load_stored_array(const char *text, const char *what, struct dlcs_error *err)
+{
+    json_t *a = json_loads(text, 0, NULL);
+
+    if (json_is_array(a))
+        return a;
+    json_decref(a);
+    (void)dlcs_error_set(err, DLCS_EINTERNAL, "stored %s are not a JSON array", what);
+    return NULL;
+}
+
 enum dlcs_status dlcs_strlist_from_text(const char *text, struct dlcs_strlist *l,
                                         struct dlcs_error *err)
 {
-    json_t *a = json_loads(text, 0, NULL);
+    json_t *a = load_stored_array(text, "strings", err);
     const json_t *item;
     size_t i;
 
-    if (!json_is_array(a)) {
-        json_decref(a);
-        return dlcs_error_set(err, DLCS_EINTERNAL, "stored list is not a JSON array");
-    }
+    if (!a)
+        return DLCS_EINTERNAL;
     json_array_foreach(a, i, item)
     {
         if (json_is_string(item))
@@ -257,14 +267,12 @@ enum dlcs_status dlcs_strlist_from_text(const char *text, struct dlcs_strlist *l
 enum dlcs_status dlcs_channels_from_text(const char *text, struct dlcs_channel_list *l,
                                          struct dlcs_error *err)
 {
-    json_t *a = json_loads(text, 0, NULL);
+    json_t *a = load_stored_array(text, "channels", err);
     const json_t *item;
     size_t i;
 
-    if (!json_is_array(a)) {
-        json_decref(a);
-        return dlcs_error_set(err, DLCS_EINTERNAL, "stored channels are not a JSON array");
-    }
+    if (!a)
+        return DLCS_EINTERNAL;
     json_array_foreach(a, i, item)
     {
         const char *c = json_string_value(json_object_get(item, "channel"));

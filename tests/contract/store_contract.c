@@ -127,6 +127,19 @@ static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int
     return outcome;
 }
 
+/* List 'q' and check the total; the first item's id (assets) is checked when 'first_id'. */
+static void expect_assets(struct dlcs_store *s, const struct dlcs_query *q, int64_t total,
+                          const char *first_id)
+{
+    struct dlcs_list l;
+
+    OK(dlcs_store_list(s, &dlcs_asset_entity, q, &l, NULL));
+    assert_int_equal(l.total, total);
+    if (first_id)
+        assert_string_equal(((struct dlcs_asset *)dlcs_list_at(&l, 0))->id, first_id);
+    dlcs_list_release(&l);
+}
+
 /* ---- customers, keys ---------------------------------------------------------------------- */
 
 static void customer_crud(void **state)
@@ -451,22 +464,15 @@ static void metadata_filters(void **state)
 
     q.term_count = 1;
     dlcs_query_eq_int(&q, "number2", 7);
-    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
-    assert_int_equal(l.total, 1);
-    dlcs_list_release(&l);
+    expect_assets(s, &q, 1, NULL);
 
     q.term_count = 1;
     dlcs_query_has(&q, "tags", "cover");
-    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
-    assert_int_equal(l.total, 1);
-    assert_string_equal(((struct dlcs_asset *)dlcs_list_at(&l, 0))->id, "a3");
-    dlcs_list_release(&l);
+    expect_assets(s, &q, 1, "a3");
 
     q.term_count = 1;
     dlcs_query_eq_int(&q, "space", sp2);
-    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
-    assert_int_equal(l.total, 3);
-    dlcs_list_release(&l);
+    expect_assets(s, &q, 3, NULL);
 }
 
 /* ---- batches and completion --------------------------------------------------------------- */
@@ -574,7 +580,6 @@ static void batch_membership_history(void **state)
     struct dlcs_store *s = *state;
     struct dlcs_batch b1, b2;
     struct dlcs_query q = {.page = 1, .page_size = 100};
-    struct dlcs_list l;
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
 
@@ -582,14 +587,10 @@ static void batch_membership_history(void **state)
     register_many(s, c, sp, "p", "book", 1, &b2);
     dlcs_query_eq_int(&q, "customer", c);
     q.batch_member = b1.id; /* every asset ever submitted in batch 1 */
-    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
-    assert_int_equal(l.total, 3);
-    dlcs_list_release(&l);
+    expect_assets(s, &q, 3, NULL);
     q.batch_member = 0;
     dlcs_query_eq_int(&q, "batch", b1.id); /* assets whose current batch is 1 */
-    OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
-    assert_int_equal(l.total, 2);
-    dlcs_list_release(&l);
+    expect_assets(s, &q, 2, NULL);
 }
 
 static void active_batches_filter(void **state)
