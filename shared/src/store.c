@@ -269,6 +269,11 @@ static enum dlcs_status check_registration(const struct dlcs_registration *reg,
         if (!a->id || dlcs_id_check_asset(a->id, "id", err) != DLCS_OK || a->space < 1 ||
             a->customer < 1)
             st = dlcs_error_set(err, DLCS_EINVAL, "asset %zu has no valid customer/space/id", i);
+        else if (reg->batch && a->customer != reg->batch->customer)
+            st = dlcs_error_set(err, DLCS_EINVAL,
+                                "asset %zu belongs to another customer than its "
+                                "batch",
+                                i);
     }
     if (st == DLCS_OK && reg->count > 1) {
         qsort(sorted, reg->count, sizeof *sorted, compare_asset_keys);

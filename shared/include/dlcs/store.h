@@ -85,7 +85,8 @@ void dlcs_query_order(struct dlcs_query *q, const char *field, bool desc);
 struct dlcs_registration {
     struct dlcs_asset *assets; /* borrowed; updated on success (generation, created, batch) */
     size_t count;
-    struct dlcs_batch *batch; /* NULL: no batch (immediate registration); else filled on success */
+    struct dlcs_batch *batch; /* NULL: no batch (immediate registration); else its customer
+                                 set by the caller (every asset's), the rest filled on success */
 };
 
 /* The outcome of one ingest job, recorded at most once per asset generation. */
