@@ -3,40 +3,43 @@
  * The one dlcs binary: load config, initialise libraries, wire the components for the chosen
  * role, run until SIGTERM/SIGINT, shut down.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "dlcs/api.h"
 #include "dlcs/config.h"
+#include "dlcs/fs.h"
 #include "dlcs/http_server.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
+
+#include "cli.h"
 
 #define DLCS_VERSION "0.1.0"
 
 struct role {
     const char *name;
     const char *summary;
-    int (*run)(const struct dlcs_config *cfg, const char *role);
+    int (*run)(const struct dlcs_config *cfg, const char *role, const struct cli_args *args);
 };
 
-static int run_server(const struct dlcs_config *cfg, const char *role);
-static int run_unbuilt(const struct dlcs_config *cfg, const char *role);
+static int run_server(const struct dlcs_config *cfg, const char *role, const struct cli_args *args);
+static int run_unbuilt(const struct dlcs_config *cfg, const char *role,
+                       const struct cli_args *args);
 
 static const struct role roles[] = {
     {"serve", "everything in one process on embedded defaults: API, workers, IIIF", run_server},
     {"api", "the Hydra registration API only", run_server},
     {"worker", "ingest workers only (issue #5)", run_unbuilt},
     {"iiif", "the IIIF delivery server only (issue #4)", run_unbuilt},
-    {"ingest", "ORIGIN [--out DIR]: one conversion, for operators (issue #3)", run_unbuilt},
+    {"ingest", "ORIGIN [--out DIR]: fetch and convert one image into DIR, for operators",
+     dlcs_cli_ingest},
 };
 
 static void usage(FILE *out)
@@ -52,26 +55,6 @@ static void usage(FILE *out)
     dlcs_config_print_help(out);
 }
 
-/* mkdir -p for the data directory. */
-static int make_dirs(const char *path)
-{
-    char *p = dlcs_xstrdup(path);
-    int rc = 0;
-
-    for (char *s = p + 1; *s && rc == 0; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            rc = -1;
-        *s = '/';
-    }
-    if (rc == 0 && mkdir(p, 0755) != 0 && errno != EEXIST)
-        rc = -1;
-    free(p);
-    return rc;
-}
-
 static enum dlcs_status open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
                                    struct dlcs_error *err)
 {
@@ -79,10 +62,10 @@ static enum dlcs_status open_store(const struct dlcs_config *cfg, struct dlcs_st
                            : dlcs_xasprintf("sqlite://%s/dlcs.db", cfg->data_dir);
     enum dlcs_status st;
 
-    if (make_dirs(cfg->data_dir) != 0) {
+    if (dlcs_fs_mkdirs(cfg->data_dir, err) != DLCS_OK) {
         free(url);
-        return dlcs_error_set(err, DLCS_EUPSTREAM, "cannot create DLCS_DATA_DIR '%s'",
-                              cfg->data_dir);
+        dlcs_error_prefix(err, "DLCS_DATA_DIR");
+        return err->code;
     }
     st = dlcs_store_open(url, cfg->sqlite_pool, cfg->sqlite_busy_ms, store, err);
     free(url);
@@ -118,7 +101,7 @@ static enum dlcs_status start_http(const struct dlcs_config *cfg,
     return DLCS_OK;
 }
 
-static int run_server(const struct dlcs_config *cfg, const char *role)
+static int run_server(const struct dlcs_config *cfg, const char *role, const struct cli_args *args)
 {
     struct dlcs_error err = {0};
     struct dlcs_store *store = NULL;
@@ -127,6 +110,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role)
     sigset_t stop;
     int sig = 0, rc = 1;
 
+    (void)args;
     block_stop_signals(&stop);
     if (open_store(cfg, &store, &err) != DLCS_OK)
         goto out;
@@ -147,9 +131,10 @@ out:
     return rc;
 }
 
-static int run_unbuilt(const struct dlcs_config *cfg, const char *role)
+static int run_unbuilt(const struct dlcs_config *cfg, const char *role, const struct cli_args *args)
 {
     (void)cfg;
+    (void)args;
     fprintf(stderr, "dlcs: the '%s' role is not in this build yet; see 'dlcs --help'\n", role);
     return 2;
 }
@@ -197,7 +182,11 @@ int main(int argc, char **argv)
     dlcs_log_set_service(role->name);
     dlcs_log_route_libraries();
     json_object_seed(0);
-    rc = role->run(&cfg, role->name);
+    {
+        const struct cli_args args = {argc - 2, argv + 2};
+
+        rc = role->run(&cfg, role->name, &args);
+    }
     dlcs_config_release(&cfg);
     return rc;
 }

@@ -11,6 +11,7 @@ packages=(
     libcurl4-gnutls-dev                 # the gnutls flavour: the openssl one conflicts with ulfius
     libsqlite3-dev                      # embedded store and queue
     libglib2.0-dev                      # GLib log routing (libvips logs through GLib)
+    libvips-dev libvips-tools           # conversion (JPEG, TIFF, PNG, WebP, GIF, JP2, PDF, HEIF); vips CLI for bench/ingest
     libcmocka-dev curl                  # tests
 )
 

@@ -212,8 +212,8 @@ static void glib_to_log(const gchar *domain, GLogLevelFlags flags, const gchar *
         level = DLCS_LOG_ERROR;
     else if (flags & G_LOG_LEVEL_WARNING)
         level = DLCS_LOG_WARN;
-    else if (flags & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO))
-        level = DLCS_LOG_INFO;
+    else if (flags & G_LOG_LEVEL_MESSAGE)
+        level = DLCS_LOG_INFO; /* GLib's INFO is chatty (libvips traces every operation) */
     dlcs_log_library(domain ? domain : "glib", level, message);
 }
 

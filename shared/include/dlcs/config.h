@@ -29,6 +29,30 @@ struct dlcs_config {
     bool origin_allow_private;     /* DLCS_ORIGIN_ALLOW_PRIVATE */
     int sqlite_pool;               /* DLCS_SQLITE_POOL: connections in the embedded store's pool */
     int sqlite_busy_ms;            /* DLCS_SQLITE_BUSY_MS: wait for another process's write lock */
+    /* origin fetches */
+    long origin_max_bytes;         /* DLCS_ORIGIN_MAX_BYTES */
+    int origin_connect_timeout_ms; /* DLCS_ORIGIN_CONNECT_TIMEOUT_MS */
+    int origin_timeout_ms;         /* DLCS_ORIGIN_TIMEOUT_MS */
+    int origin_max_redirects;      /* DLCS_ORIGIN_MAX_REDIRECTS */
+    int origin_retries;            /* DLCS_ORIGIN_RETRIES */
+    int origin_retry_base_ms;      /* DLCS_ORIGIN_RETRY_BASE_MS */
+    char *origin_file_root;        /* DLCS_ORIGIN_FILE_ROOT, or NULL: file:// refused */
+    char *s3_endpoint;             /* DLCS_S3_ENDPOINT */
+    char *s3_region;               /* DLCS_S3_REGION */
+    char *s3_access_key;           /* DLCS_S3_ACCESS_KEY, secret */
+    char *s3_secret_key;           /* DLCS_S3_SECRET_KEY, secret */
+    /* conversion */
+    long ingest_max_pixels;   /* DLCS_INGEST_MAX_PIXELS */
+    int ingest_timeout_ms;    /* DLCS_INGEST_TIMEOUT_MS */
+    int ingest_max_memory_mb; /* DLCS_INGEST_MAX_MEMORY_MB, 0 = no cap */
+    int ingest_quality;       /* DLCS_INGEST_QUALITY */
+    int thumb_quality;        /* DLCS_THUMB_QUALITY */
+    int pdf_dpi;              /* DLCS_PDF_DPI */
+    bool ingest_jp2;          /* DLCS_INGEST_JP2 */
+    char *thumb_sizes;        /* DLCS_THUMB_SIZES: the default thumbnail policy */
+    char *scratch_dir;        /* DLCS_SCRATCH_DIR, or NULL: $DLCS_DATA_DIR/scratch */
+    int vips_concurrency;     /* DLCS_VIPS_CONCURRENCY, 0 = cores */
+    int vips_cache_mb;        /* DLCS_VIPS_CACHE_MB */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fetch -> convert -> store, with scratch space that never outlives the job. */
+#include "dlcs/ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dlcs/clock.h"
+#include "dlcs/fs.h"
+#include "dlcs/mem.h"
+
+static enum dlcs_status add_size(const char *text, struct dlcs_thumb_size *out, size_t cap,
+                                 size_t *count, struct dlcs_error *err)
+{
+    if (*count >= cap)
+        return dlcs_error_set(err, DLCS_EINVAL, "a thumbnail policy has at most %zu sizes", cap);
+    if (dlcs_thumb_size_parse(text, &out[*count], err) != DLCS_OK)
+        return DLCS_EINVAL;
+    (*count)++;
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_thumb_policy_parse(const char *policy, struct dlcs_thumb_size *out,
+                                         size_t cap, size_t *count, struct dlcs_error *err)
+{
+    json_t *arr = json_loads(policy, 0, NULL);
+    enum dlcs_status st = DLCS_OK;
+    char *copy, *save = NULL;
+
+    *count = 0;
+    if (json_is_array(arr)) {
+        const json_t *v;
+        size_t i;
+
+        json_array_foreach(arr, i, v)
+        {
+            if (st == DLCS_OK)
+                st = json_is_string(v)
+                         ? add_size(json_string_value(v), out, cap, count, err)
+                         : dlcs_error_set(err, DLCS_EINVAL, "thumbnail sizes must be strings");
+        }
+        json_decref(arr);
+        return st;
+    }
+    json_decref(arr);
+    copy = dlcs_xstrdup(policy);
+    for (char *tok = strtok_r(copy, " \t", &save); tok && st == DLCS_OK;
+         tok = strtok_r(NULL, " \t", &save))
+        st = add_size(tok, out, cap, count, err);
+    free(copy);
+    return st;
+}
+
+enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
+                                           const struct dlcs_config *cfg, struct dlcs_error *err)
+{
+    size_t n = 0;
+
+    memset(s, 0, sizeof *s);
+    s->origin = (struct dlcs_origin_limits){
+        .max_bytes = cfg->origin_max_bytes,
+        .connect_timeout_ms = cfg->origin_connect_timeout_ms,
+        .timeout_ms = cfg->origin_timeout_ms,
+        .max_redirects = cfg->origin_max_redirects,
+        .retries = cfg->origin_retries,
+        .retry_base_ms = cfg->origin_retry_base_ms,
+        .allow_private = cfg->origin_allow_private,
+        .file_root = cfg->origin_file_root,
+        .s3_endpoint = cfg->s3_endpoint,
+        .s3_region = cfg->s3_region,
+        .s3_access_key = cfg->s3_access_key,
+        .s3_secret_key = cfg->s3_secret_key,
+    };
+    if (dlcs_thumb_policy_parse(cfg->thumb_sizes, s->thumbs, DLCS_THUMB_POLICY_MAX, &n, err) !=
+        DLCS_OK) {
+        dlcs_error_prefix(err, "DLCS_THUMB_SIZES");
+        return DLCS_EINVAL;
+    }
+    s->convert = (struct dlcs_convert_options){
+        .max_pixels = cfg->ingest_max_pixels,
+        .timeout_ms = cfg->ingest_timeout_ms,
+        .max_memory = (int64_t)cfg->ingest_max_memory_mb << 20,
+        .quality = cfg->ingest_quality,
+        .thumb_quality = cfg->thumb_quality,
+        .pdf_dpi = cfg->pdf_dpi,
+        .make_jp2 = cfg->ingest_jp2,
+        .thumbs = s->thumbs,
+        .thumb_count = n,
+    };
+    s->scratch_dir = cfg->scratch_dir ? dlcs_xstrdup(cfg->scratch_dir)
+                                      : dlcs_xasprintf("%s/scratch", cfg->data_dir);
+    return DLCS_OK;
+}
+
+void dlcs_ingest_settings_release(struct dlcs_ingest_settings *s)
+{
+    free(s->scratch_dir);
+    s->scratch_dir = NULL;
+}
+
+static char *blob_key(const char *prefix, const char *file)
+{
+    return prefix ? dlcs_xasprintf("%s/%s", prefix, file) : dlcs_xstrdup(file);
+}
+
+static enum dlcs_status store_file(struct dlcs_blobstore *b, const char *prefix, const char *dir,
+                                   const char *file, struct dlcs_error *err)
+{
+    char *key = blob_key(prefix, file);
+    char *path = dlcs_xasprintf("%s/%s", dir, file);
+    enum dlcs_status st = dlcs_blob_put_file(b, key, path, err);
+
+    free(path);
+    free(key);
+    return st;
+}
+
+/* Derivative and thumbnails first, sizes.json last: its presence means the set is complete. */
+static enum dlcs_status store_all(struct dlcs_blobstore *b, const char *prefix, const char *dir,
+                                  const struct dlcs_convert_result *r, struct dlcs_error *err)
+{
+    enum dlcs_status st = store_file(b, prefix, dir, "image.tif", err);
+    char *sizes, *key;
+
+    for (size_t i = 0; i < r->thumb_count && st == DLCS_OK; i++)
+        st = store_file(b, prefix, dir, r->thumbs[i].file, err);
+    if (st == DLCS_OK && r->has_jp2)
+        st = store_file(b, prefix, dir, "image.jp2", err);
+    if (st != DLCS_OK)
+        return st;
+    sizes = dlcs_convert_sizes_json(r);
+    key = blob_key(prefix, "sizes.json");
+    st = dlcs_blob_put_bytes(b, key, sizes, strlen(sizes), err);
+    free(key);
+    free(sizes);
+    return st;
+}
+
+enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const char *origin,
+                                 const struct dlcs_origin_auth *auth, struct dlcs_blobstore *blobs,
+                                 const char *prefix, struct dlcs_ingest_report *rep,
+                                 struct dlcs_error *err)
+{
+    int64_t start = dlcs_time_mono_ms(), t;
+    char *dir = NULL, *src = NULL, *tif = NULL;
+    enum dlcs_status st;
+
+    memset(rep, 0, sizeof *rep);
+    st = dlcs_fs_mkdirs(s->scratch_dir, err);
+    if (st == DLCS_OK) {
+        dir = dlcs_fs_scratch_dir(s->scratch_dir, "ingest-", err);
+        st = dir ? DLCS_OK : DLCS_EUPSTREAM;
+    }
+    if (st == DLCS_OK) {
+        src = dlcs_xasprintf("%s/origin", dir);
+        st = dlcs_origin_fetch(origin, auth, &s->origin, src, &rep->fetch, err);
+    }
+    t = dlcs_time_mono_ms();
+    rep->ms_fetch = (double)(t - start);
+    if (st == DLCS_OK) {
+        st = dlcs_convert(src, &s->convert, dir, &rep->convert, err);
+        if (st != DLCS_OK)
+            dlcs_error_prefix(err, "origin '%s'", origin);
+    }
+    if (st == DLCS_OK) {
+        t = dlcs_time_mono_ms();
+        st = store_all(blobs, prefix, dir, &rep->convert, err);
+        rep->ms_store = (double)(dlcs_time_mono_ms() - t);
+        tif = blob_key(prefix, "image.tif");
+        if (st == DLCS_OK)
+            st = dlcs_blob_size(blobs, tif, &rep->derivative_bytes, err);
+    }
+    if (dir && dlcs_fs_remove_tree(dir, NULL) != DLCS_OK)
+        (void)0; /* a leftover scratch directory is not worth failing a finished ingest */
+    rep->ms_total = (double)(dlcs_time_mono_ms() - start);
+    free(tif);
+    free(src);
+    free(dir);
+    return st;
+}
