@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <vips/vips.h>
 
 #include "dlcs/blobstore.h"
 #include "dlcs/ingest.h"
@@ -62,8 +61,7 @@ int dlcs_cli_ingest(const struct dlcs_config *cfg, const char *role, const struc
         return usage();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     st = dlcs_ingest_settings_init(&settings, cfg, &err);
-    if (st == DLCS_OK)
-        st = dlcs_convert_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, &err);
+    settings.convert_helper = "/proc/self/exe"; /* decoders run in a child: see convert.h */
     if (st == DLCS_OK)
         st = dlcs_blobstore_open(out, &blobs, &err);
     if (st == DLCS_OK)
@@ -75,7 +73,6 @@ int dlcs_cli_ingest(const struct dlcs_config *cfg, const char *role, const struc
                  dlcs_status_is_transient(st) ? "transient" : "permanent", err.message);
     dlcs_blobstore_free(blobs);
     dlcs_ingest_settings_release(&settings);
-    vips_shutdown();
     curl_global_cleanup();
     if (st == DLCS_OK)
         return 0;

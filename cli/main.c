@@ -13,6 +13,7 @@
 
 #include "dlcs/api.h"
 #include "dlcs/config.h"
+#include "dlcs/convert.h"
 #include "dlcs/fs.h"
 #include "dlcs/http_server.h"
 #include "dlcs/log.h"
@@ -160,6 +161,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "__convert") == 0) /* internal: an isolated conversion, see convert.h */
+        return dlcs_convert_child_main(argc - 2, argv + 2);
     if (strcmp(argv[1], "--version") == 0) {
         printf("dlcs %s\n", DLCS_VERSION);
         return 0;

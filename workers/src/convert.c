@@ -87,10 +87,19 @@ static enum dlcs_status write_pyramid(VipsImage *img, const char *path, int qual
     /* classic TIFF holds 4 GiB: estimate the JPEG tiles generously and go BigTIFF past that */
     gboolean big = (double)img->Xsize * img->Ysize * img->Bands > 8.0e9;
 
+    VipsTarget *target = vips_target_new_to_file(path);
+    int rc;
+
+    if (!target)
+        return dlcs_convert_vips_fail(err, DLCS_EINTERNAL, "cannot create the pyramid file");
     dlcs_convert_guard_watch(g, img);
-    if (vips_tiffsave(img, path, "tile", TRUE, "tile_width", 256, "tile_height", 256, "pyramid",
-                      TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG, "Q", quality,
-                      "strip", TRUE, "bigtiff", big, NULL) != 0)
+    /* our own reference on the target: libvips 8.14.1 otherwise frees it before libtiff's
+     * final flush when a decode error stops the save, and crashes */
+    rc = vips_tiffsave_target(img, target, "tile", TRUE, "tile_width", 256, "tile_height", 256,
+                              "pyramid", TRUE, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_JPEG,
+                              "Q", quality, "strip", TRUE, "bigtiff", big, NULL);
+    g_object_unref(target);
+    if (rc != 0)
         return dlcs_convert_guard_fail(g, opt, err, "cannot write the pyramid");
     return DLCS_OK;
 }
@@ -117,6 +126,10 @@ enum dlcs_status dlcs_convert(const char *src, const struct dlcs_convert_options
         g_object_unref(img);
     r->ms_decode_and_pyramid = (double)(dlcs_time_mono_ms() - t0);
     t0 = dlcs_time_mono_ms();
+    if (st == DLCS_OK && t0 > g.deadline_ms)
+        st = dlcs_error_set(err, DLCS_ETOOLARGE,
+                            "conversion took longer than %d ms (DLCS_INGEST_TIMEOUT_MS)",
+                            opt->timeout_ms);
     if (st == DLCS_OK)
         st = dlcs_convert_thumbs(pyramid, opt, out_dir, r, err);
     r->ms_thumbs = (double)(dlcs_time_mono_ms() - t0);

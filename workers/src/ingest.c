@@ -10,6 +10,7 @@
 
 #include "dlcs/clock.h"
 #include "dlcs/fs.h"
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 
 static enum dlcs_status add_size(const char *text, struct dlcs_thumb_size *out, size_t cap,
@@ -87,6 +88,7 @@ enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
         .thumb_quality = cfg->thumb_quality,
         .pdf_dpi = cfg->pdf_dpi,
         .make_jp2 = cfg->ingest_jp2,
+        .concurrency = cfg->vips_concurrency,
         .thumbs = s->thumbs,
         .thumb_count = n,
     };
@@ -161,7 +163,9 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
     t = dlcs_time_mono_ms();
     rep->ms_fetch = (double)(t - start);
     if (st == DLCS_OK) {
-        st = dlcs_convert(src, &s->convert, dir, &rep->convert, err);
+        st = s->convert_helper ? dlcs_convert_isolated(s->convert_helper, src, &s->convert, dir,
+                                                       &rep->convert, err)
+                               : dlcs_convert(src, &s->convert, dir, &rep->convert, err);
         if (st != DLCS_OK)
             dlcs_error_prefix(err, "origin '%s'", origin);
     }
@@ -173,8 +177,8 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
         if (st == DLCS_OK)
             st = dlcs_blob_size(blobs, tif, &rep->derivative_bytes, err);
     }
-    if (dir && dlcs_fs_remove_tree(dir, NULL) != DLCS_OK)
-        (void)0; /* a leftover scratch directory is not worth failing a finished ingest */
+    if (dir && dlcs_fs_remove_tree(dir, NULL) != DLCS_OK) /* not worth failing the ingest */
+        dlcs_log(DLCS_LOG_WARN, "could not remove the scratch directory '%s'", dir);
     rep->ms_total = (double)(dlcs_time_mono_ms() - start);
     free(tif);
     free(src);

@@ -28,6 +28,7 @@ struct dlcs_convert_options {
     int thumb_quality;  /* JPEG quality of thumbnails */
     int pdf_dpi;        /* rendering resolution of PDF pages */
     bool make_jp2;      /* also write image.jp2 */
+    int concurrency;    /* libvips threads in an isolated converter; 0 = cores */
     const struct dlcs_thumb_size *thumbs; /* the policy's sizes, any order */
     size_t thumb_count;
 };
@@ -60,6 +61,25 @@ enum dlcs_status dlcs_convert_init(const char *argv0, int concurrency, int cache
 enum dlcs_status dlcs_convert(const char *src, const struct dlcs_convert_options *opt,
                               const char *out_dir, struct dlcs_convert_result *result,
                               struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * dlcs_convert in a child process: 'helper' is a dlcs binary, run as
+ * `helper __convert SRC OUT_DIR [options]` with its address space capped at opt->max_memory
+ * (when set) and killed at opt->timeout_ms. A decoder that crashes on a hostile or corrupt
+ * file takes down only the child (Debian 12's libvips 8.14.1 also crashes when a pyramid save
+ * fails partway, libvips #3411); the parent reports it as a permanent DLCS_EINVAL with the
+ * last libvips message. Other statuses as dlcs_convert. Thread-safe.
+ */
+enum dlcs_status dlcs_convert_isolated(const char *helper, const char *src,
+                                       const struct dlcs_convert_options *opt, const char *out_dir,
+                                       struct dlcs_convert_result *result,
+                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * The child side: main() of `dlcs __convert` ('argv' from SRC on). Converts, writes the result
+ * as one JSON line on stdout, and returns the exit status.
+ */
+int dlcs_convert_child_main(int argc, char **argv);
 
 /* The sizes document for 'r': {"width","height","sizes":[{"width","height"},...]}. free(). */
 char *dlcs_convert_sizes_json(const struct dlcs_convert_result *r);

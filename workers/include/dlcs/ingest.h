@@ -22,6 +22,8 @@ struct dlcs_ingest_settings {
     struct dlcs_convert_options convert;
     struct dlcs_thumb_size thumbs[DLCS_THUMB_POLICY_MAX]; /* the default policy */
     char *scratch_dir;                                    /* owned */
+    const char *convert_helper; /* a dlcs binary for isolated conversion (see convert.h);
+                                   NULL converts in this process */
 };
 
 /*

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The loopback origin of the ingest tests. */
+#include "origin_server.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ulfius.h>
+
+#include "dlcs/http_server.h"
+
+#include "fixtures.h"
+
+#define FLAKY_SLOTS 16
+
+struct origin_server {
+    struct dlcs_http_server *http;
+    char dir[512];
+    pthread_mutex_t mu;
+    char flaky_names[FLAKY_SLOTS][64];
+    int flaky_counts[FLAKY_SLOTS];
+};
+
+static int send_file(const struct origin_server *s, const char *name, struct _u_response *res)
+{
+    char path[700];
+    size_t len = 0;
+    char *buf;
+
+    if (strchr(name, '/') || strstr(name, "..")) {
+        ulfius_set_string_body_response(res, 400, "bad name");
+        return U_CALLBACK_COMPLETE;
+    }
+    (void)snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    buf = fixtures_read(path, &len);
+    if (!buf) {
+        ulfius_set_string_body_response(res, 404, "no such file");
+        return U_CALLBACK_COMPLETE;
+    }
+    u_map_put(res->map_header, "Content-Type", "application/octet-stream");
+    ulfius_set_binary_body_response(res, 200, buf, len);
+    free(buf);
+    return U_CALLBACK_COMPLETE;
+}
+
+static int on_img(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return send_file(data, u_map_get(req->map_url, "name"), res);
+}
+
+static int on_auth(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    if (!req->auth_basic_user || !req->auth_basic_password ||
+        strcmp(req->auth_basic_user, "user") != 0 ||
+        strcmp(req->auth_basic_password, "secret") != 0) {
+        u_map_put(res->map_header, "WWW-Authenticate", "Basic realm=\"origin\"");
+        ulfius_set_string_body_response(res, 401, "who are you");
+        return U_CALLBACK_COMPLETE;
+    }
+    return send_file(data, u_map_get(req->map_url, "name"), res);
+}
+
+static int on_redirect(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    int n = (int)strtol(u_map_get(req->map_url, "n"), NULL, 10);
+    const char *name = u_map_get(req->map_url, "name");
+    char next[300];
+
+    (void)data;
+    if (n <= 1)
+        (void)snprintf(next, sizeof next, "/img/%s", name);
+    else
+        (void)snprintf(next, sizeof next, "/redirect/%d/%s", n - 1, name);
+    u_map_put(res->map_header, "Location", next);
+    ulfius_set_string_body_response(res, 302, "moved");
+    return U_CALLBACK_COMPLETE;
+}
+
+static int on_flaky(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct origin_server *s = data;
+    const char *name = u_map_get(req->map_url, "name");
+    int fails = (int)strtol(u_map_get(req->map_url, "k"), NULL, 10);
+    int seen = 0, slot = -1;
+
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < FLAKY_SLOTS && slot < 0; i++) {
+        if (strcmp(s->flaky_names[i], name) == 0 || s->flaky_names[i][0] == '\0')
+            slot = i;
+    }
+    if (slot >= 0) {
+        (void)snprintf(s->flaky_names[slot], sizeof s->flaky_names[slot], "%s", name);
+        seen = s->flaky_counts[slot]++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (seen < fails) {
+        ulfius_set_string_body_response(res, 500, "try again");
+        return U_CALLBACK_COMPLETE;
+    }
+    return send_file(s, name, res);
+}
+
+static int on_slow(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct timespec ts = {2, 0};
+
+    nanosleep(&ts, NULL);
+    return send_file(data, u_map_get(req->map_url, "name"), res);
+}
+
+static int on_status(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    (void)data;
+    ulfius_set_string_body_response(
+        res, (unsigned)strtol(u_map_get(req->map_url, "code"), NULL, 10), "status");
+    return U_CALLBACK_COMPLETE;
+}
+
+struct origin_server *origin_server_start(const char *dir)
+{
+    const struct dlcs_http_options opt = {"127.0.0.1", 0, 0, 1 << 20, NULL};
+    struct origin_server *s = calloc(1, sizeof *s);
+    struct _u_instance *inst;
+    struct dlcs_error err = {0};
+
+    (void)snprintf(s->dir, sizeof s->dir, "%s", dir);
+    pthread_mutex_init(&s->mu, NULL);
+    if (dlcs_http_server_new(&opt, &s->http, &err) != DLCS_OK) {
+        fprintf(stderr, "origin server: %s\n", err.message);
+        free(s);
+        return NULL;
+    }
+    inst = dlcs_http_server_instance(s->http);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/img/:name", 1, on_img, s);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/auth/:name", 1, on_auth, s);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/redirect/:n/:name", 1, on_redirect, s);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/flaky/:k/:name", 1, on_flaky, s);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/slow/:name", 1, on_slow, s);
+    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/status/:code", 1, on_status, s);
+    if (dlcs_http_server_start(s->http, &err) != DLCS_OK) {
+        fprintf(stderr, "origin server: %s\n", err.message);
+        origin_server_stop(s);
+        return NULL;
+    }
+    return s;
+}
+
+int origin_server_port(const struct origin_server *s)
+{
+    return dlcs_http_server_port(s->http);
+}
+
+void origin_server_stop(struct origin_server *s)
+{
+    if (!s)
+        return;
+    dlcs_http_server_free(s->http);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
