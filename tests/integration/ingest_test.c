@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -546,6 +547,48 @@ static void conversion_time_limit(void **state)
     assert_non_null(strstr(err.message, "DLCS_INGEST_TIMEOUT_MS"));
 }
 
+/* ---- the command line -------------------------------------------------------------------- */
+
+/* Run `dlcs ingest ORIGIN --out DIR` with test settings; returns the exit status, fills 'out'. */
+static int run_cli(const char *origin_url, char *out, size_t cap)
+{
+    char *cmd = dlcs_xasprintf("DLCS_LOG_LEVEL=error DLCS_DATA_DIR='%s/cli' "
+                               "DLCS_ORIGIN_FILE_ROOT='%s' DLCS_ORIGIN_ALLOW_PRIVATE=1 "
+                               "DLCS_ORIGIN_RETRIES=0 '%s' ingest '%s' --out '%s/cli-out' 2>&1",
+                               scratch, fixtures, helper, origin_url, scratch);
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, cap - 1, p) : 0;
+    int status = p ? pclose(p) : -1;
+
+    out[n] = '\0';
+    free(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void cli_prints_sizes_files_and_timings(void **state)
+{
+    char out[8192];
+    char *ok = dlcs_xasprintf("file://%s/small.jpg", fixtures);
+    char *bad = dlcs_xasprintf("file://%s/text.txt", fixtures);
+    char *busy = url("/status/503");
+
+    (void)state;
+    if (run_cli(ok, out, sizeof out) != 0)
+        fail_msg("dlcs ingest failed:\n%s", out);
+    assert_non_null(strstr(out, "width    300\n"));
+    assert_non_null(strstr(out, "height   200\n"));
+    assert_non_null(strstr(out, "/cli-out/image.tif ("));
+    assert_non_null(strstr(out, "/cli-out/thumbs/200x133.jpg"));
+    assert_non_null(strstr(out, "decode+pyramid"));
+    assert_int_equal(run_cli(bad, out, sizeof out), 1); /* permanent */
+    assert_non_null(strstr(out, "ingest failed (permanent)"));
+    assert_int_equal(run_cli(busy, out, sizeof out), 75); /* transient: try again later */
+    assert_non_null(strstr(out, "ingest failed (transient)"));
+    free(ok);
+    free(bad);
+    free(busy);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -567,6 +610,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(bad_images_are_permanent_errors),
         cmocka_unit_test(pixel_limit_is_a_setting),
         cmocka_unit_test(conversion_time_limit),
+        cmocka_unit_test(cli_prints_sizes_files_and_timings),
     };
     struct dlcs_error err = {0};
     int rc;

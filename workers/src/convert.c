@@ -40,6 +40,8 @@ enum dlcs_status dlcs_convert_vips_fail(struct dlcs_error *err, enum dlcs_status
     return dlcs_error_set(err, st, "%s: %s", what, msg[0] ? msg : "libvips failed");
 }
 
+volatile sig_atomic_t dlcs_convert_limit_hit;
+
 static void on_eval(VipsImage *image, VipsProgress *progress, void *data)
 {
     struct dlcs_convert_guard *g = data;
@@ -47,9 +49,11 @@ static void on_eval(VipsImage *image, VipsProgress *progress, void *data)
     (void)progress;
     if (dlcs_time_mono_ms() > g->deadline_ms) {
         g->timed_out = true;
+        dlcs_convert_limit_hit = 1;
         vips_image_set_kill(image, TRUE);
     } else if (g->max_memory > 0 && (int64_t)vips_tracked_get_mem() > g->max_memory) {
         g->over_memory = true;
+        dlcs_convert_limit_hit = 2;
         vips_image_set_kill(image, TRUE);
     }
 }

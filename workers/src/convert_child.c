@@ -14,6 +14,8 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 
+#include "convert_internal.h"
+
 #define CHILD_ARGS 11
 
 /* Report a crash as a result line, with the last libvips message, then exit. The lookup of

@@ -3,6 +3,7 @@
 #ifndef DLCS_CONVERT_INTERNAL_H
 #define DLCS_CONVERT_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,6 +17,13 @@ struct dlcs_convert_guard {
     int64_t max_memory;
     bool timed_out, over_memory;
 };
+
+/*
+ * Which limit (if any) this process's guard last stopped libvips for: 0 none, 1 time,
+ * 2 memory. Read by the isolated converter's crash handler, because libvips 8.14.1 can crash
+ * while unwinding the stopped save (libvips #3411); hence a sig_atomic_t.
+ */
+extern volatile sig_atomic_t dlcs_convert_limit_hit;
 
 /* Watch 'image' (the one a sink computes) against the guard's limits. */
 void dlcs_convert_guard_watch(struct dlcs_convert_guard *g, VipsImage *image);
