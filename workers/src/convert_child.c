@@ -27,6 +27,15 @@ static void on_crash(int sig)
     size_t n = 0;
 
     alarm(2);
+    if (dlcs_convert_limit_hit) { /* a limit stopped the save, and libvips crashed unwinding it */
+        n = (size_t)snprintf(line, sizeof line,
+                             "{\"status\":%d,\"message\":\"conversion stopped: over "
+                             "DLCS_INGEST_%s\"}\n",
+                             (int)DLCS_ETOOLARGE,
+                             dlcs_convert_limit_hit == 1 ? "TIMEOUT_MS" : "MAX_MEMORY_MB");
+        (void)!write(STDOUT_FILENO, line, n);
+        _exit(70);
+    }
     msg = vips_error_buffer();
     n += (size_t)snprintf(line, sizeof line,
                           "{\"status\":%d,\"message\":\"cannot convert: ", (int)DLCS_EINVAL);
