@@ -2,7 +2,7 @@
 # Every symbol our libraries export starts with dlcs_ (CONVENTIONS.md S3).
 set -euo pipefail
 build=${1:-build/release}
-bad=$(for lib in "$build"/shared/libdlcs_core.a "$build"/api/libdlcs_api.a "$build"/workers/libdlcs_workers.a; do
+bad=$(for lib in "$build"/shared/libdlcs_core.a "$build"/api/libdlcs_api.a "$build"/workers/libdlcs_workers.a "$build"/iiif/libdlcs_iiif.a; do
     nm -g --defined-only "$lib" | awk '$2 ~ /[TDRB]/ {print $3}'
 done | grep -v '^dlcs_' || true)
 if [ -n "$bad" ]; then
