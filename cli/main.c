@@ -5,6 +5,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 #include <jansson.h>
 
 #include "dlcs/api.h"
+#include "dlcs/blobstore.h"
 #include "dlcs/config.h"
 #include "dlcs/convert.h"
 #include "dlcs/fs.h"
 #include "dlcs/http_server.h"
+#include "dlcs/iiif_server.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
@@ -38,7 +41,7 @@ static const struct role roles[] = {
     {"serve", "everything in one process on embedded defaults: API, workers, IIIF", run_server},
     {"api", "the Hydra registration API only", run_server},
     {"worker", "ingest workers only (issue #5)", run_unbuilt},
-    {"iiif", "the IIIF delivery server only (issue #4)", run_unbuilt},
+    {"iiif", "the IIIF delivery server only (Image API 3.0/2.1, thumbnails)", run_server},
     {"ingest", "ORIGIN [--out DIR]: fetch and convert one image into DIR, for operators",
      dlcs_cli_ingest},
 };
@@ -82,51 +85,104 @@ static void block_stop_signals(sigset_t *set)
     pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
-static enum dlcs_status start_http(const struct dlcs_config *cfg,
-                                   const struct dlcs_api_context *api,
-                                   struct dlcs_http_server **server, struct dlcs_error *err)
+/* Everything a server role owns, released in reverse order. */
+struct server {
+    struct dlcs_store *store;
+    struct dlcs_blobstore *blobs;
+    struct dlcs_http_server *http;
+    struct dlcs_api_context api;
+    struct dlcs_iiif_context iiif;
+};
+
+static bool serves_iiif(const char *role)
 {
-    const struct dlcs_http_options opt = {cfg->http_bind, cfg->http_port, cfg->http_threads,
-                                          cfg->http_max_body, cfg->port_file};
+    return strcmp(role, "serve") == 0 || strcmp(role, "iiif") == 0;
+}
+
+static bool serves_api(const char *role)
+{
+    return strcmp(role, "serve") == 0 || strcmp(role, "api") == 0;
+}
+
+static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_blobstore **b,
+                                   struct dlcs_error *err)
+{
+    char *url = cfg->storage ? dlcs_xstrdup(cfg->storage)
+                             : dlcs_xasprintf("file://%s/blobs", cfg->data_dir);
+    enum dlcs_status st = dlcs_blobstore_open(url, b, err);
+
+    free(url);
+    return st;
+}
+
+static enum dlcs_status register_routes(struct server *s, const char *role, struct dlcs_error *err)
+{
+    struct _u_instance *inst = dlcs_http_server_instance(s->http);
+
+    if (dlcs_api_register_health(inst, &s->api, err) != DLCS_OK)
+        return err->code;
+    if (serves_api(role) && dlcs_api_register(inst, &s->api, err) != DLCS_OK)
+        return err->code;
+    if (serves_iiif(role) && dlcs_iiif_register(inst, &s->iiif, err) != DLCS_OK)
+        return err->code;
+    return DLCS_OK;
+}
+
+static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server *s,
+                                   const char *role, struct dlcs_error *err)
+{
+    const struct dlcs_http_options opt = {
+        cfg->http_bind,     cfg->http_port, cfg->http_threads,
+        cfg->http_max_body, cfg->port_file, serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
     char fields[128];
 
-    if (dlcs_http_server_new(&opt, server, err) != DLCS_OK ||
-        dlcs_api_register(dlcs_http_server_instance(*server), api, err) != DLCS_OK ||
-        dlcs_http_server_start(*server, err) != DLCS_OK)
+    if (dlcs_http_server_new(&opt, &s->http, err) != DLCS_OK ||
+        register_routes(s, role, err) != DLCS_OK || dlcs_http_server_start(s->http, err) != DLCS_OK)
         return err->code;
     (void)snprintf(fields, sizeof fields, "addr=%s port=%d url=http://%s:%d/", cfg->http_bind,
-                   dlcs_http_server_port(*server),
+                   dlcs_http_server_port(s->http),
                    strcmp(cfg->http_bind, "0.0.0.0") == 0 ? "127.0.0.1" : cfg->http_bind,
-                   dlcs_http_server_port(*server));
+                   dlcs_http_server_port(s->http));
     dlcs_log_kv(DLCS_LOG_INFO, fields, "listening");
     return DLCS_OK;
+}
+
+static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *role,
+                                    struct server *s, struct dlcs_error *err)
+{
+    if (open_store(cfg, &s->store, err) != DLCS_OK)
+        return err->code;
+    s->api = (struct dlcs_api_context){cfg, s->store};
+    if (serves_iiif(role)) {
+        if (open_blobs(cfg, &s->blobs, err) != DLCS_OK ||
+            dlcs_iiif_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
+            return err->code;
+        dlcs_iiif_context_init(&s->iiif, cfg, s->store, s->blobs);
+    }
+    return start_http(cfg, s, role, err);
 }
 
 static int run_server(const struct dlcs_config *cfg, const char *role, const struct cli_args *args)
 {
     struct dlcs_error err = {0};
-    struct dlcs_store *store = NULL;
-    struct dlcs_http_server *server = NULL;
-    struct dlcs_api_context api = {cfg, NULL};
+    struct server s;
     sigset_t stop;
     int sig = 0, rc = 1;
 
     (void)args;
+    memset(&s, 0, sizeof s);
     block_stop_signals(&stop);
-    if (open_store(cfg, &store, &err) != DLCS_OK)
-        goto out;
-    api.store = store;
-    if (start_http(cfg, &api, &server, &err) != DLCS_OK)
-        goto out;
-    dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
-    sigwait(&stop, &sig);
-    dlcs_log(DLCS_LOG_INFO, "stopping on signal %d", sig);
-    rc = 0;
-out:
-    if (rc != 0)
+    if (open_server(cfg, role, &s, &err) == DLCS_OK) {
+        dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
+        sigwait(&stop, &sig);
+        dlcs_log(DLCS_LOG_INFO, "stopping on signal %d", sig);
+        rc = 0;
+    } else {
         dlcs_log(DLCS_LOG_ERROR, "%s", err.message);
-    dlcs_http_server_free(server);
-    dlcs_store_free(store);
+    }
+    dlcs_http_server_free(s.http);
+    dlcs_blobstore_free(s.blobs);
+    dlcs_store_free(s.store);
     if (rc == 0)
         dlcs_log(DLCS_LOG_INFO, "stopped");
     return rc;

@@ -60,9 +60,19 @@ enum dlcs_status dlcs_api_register(struct _u_instance *inst, const struct dlcs_a
 {
     void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
 
-    if (ulfius_add_endpoint_by_val(inst, "GET", "/", NULL, 1, entry_point, data) != U_OK ||
-        ulfius_add_endpoint_by_val(inst, "GET", "/healthz", NULL, 1, healthz, data) != U_OK ||
-        ulfius_add_endpoint_by_val(inst, "GET", "/readyz", NULL, 1, readyz, data) != U_OK)
+    if (ulfius_add_endpoint_by_val(inst, "GET", "/", NULL, 1, entry_point, data) != U_OK)
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the API endpoints");
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_api_register_health(struct _u_instance *inst,
+                                          const struct dlcs_api_context *ctx,
+                                          struct dlcs_error *err)
+{
+    void *data = (void *)(uintptr_t)ctx;
+
+    if (ulfius_add_endpoint_by_val(inst, "GET", "/healthz", NULL, 1, healthz, data) != U_OK ||
+        ulfius_add_endpoint_by_val(inst, "GET", "/readyz", NULL, 1, readyz, data) != U_OK)
+        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the health endpoints");
     return DLCS_OK;
 }

@@ -111,6 +111,16 @@ static const struct setting settings[] = {
      "libvips threads per conversion; 0 = cores"},
     {"DLCS_VIPS_CACHE_MB", SETTING_INT, FIELD(vips_cache_mb), "100", 0, 65536, 0,
      "libvips operation cache, MiB"},
+    {"DLCS_IIIF_MAX_WIDTH", SETTING_INT, FIELD(iiif_max_width), "10000", 1, 1000000, 0,
+     "largest image width delivered (info.json maxWidth)"},
+    {"DLCS_IIIF_MAX_HEIGHT", SETTING_INT, FIELD(iiif_max_height), "10000", 1, 1000000, 0,
+     "largest image height delivered (info.json maxHeight)"},
+    {"DLCS_IIIF_MAX_AREA", SETTING_LONG, FIELD(iiif_max_area), "100000000", 1, 1L << 40, 0,
+     "largest image area delivered, pixels (info.json maxArea)"},
+    {"DLCS_IIIF_JPEG_QUALITY", SETTING_INT, FIELD(iiif_jpeg_quality), "80", 1, 100, 0,
+     "JPEG quality of rendered images"},
+    {"DLCS_IIIF_MAX_AGE", SETTING_INT, FIELD(iiif_max_age), "86400", 0, 31536000, 0,
+     "Cache-Control max-age of images and info.json, seconds"},
 };
 
 static const char *env_lookup(const char *name, void *ctx)

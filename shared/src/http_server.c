@@ -27,6 +27,7 @@ struct dlcs_http_server {
     int port;
     int threads;
     char *port_file;
+    void (*on_thread_done)(void);
     bool started;
 };
 
@@ -97,6 +98,7 @@ enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
     s->inst.max_post_body_size = (size_t)opt->max_body;
     s->threads = opt->threads;
     s->port_file = dlcs_xstrdup_or_null(opt->port_file);
+    s->on_thread_done = opt->on_thread_done;
     /* priority 0 runs first on every request; the last one answers what nothing else did */
     ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, 0, tag_request, NULL);
     ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, DLCS_HTTP_LAST_PRIORITY, not_found, NULL);
@@ -141,6 +143,19 @@ static enum dlcs_status write_port_file(const char *path, int port, struct dlcs_
     return DLCS_OK;
 }
 
+/* With a thread per connection, "closed" is reported in that thread: the place to release
+ * per-thread library state (libvips) before the thread ends. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    const struct dlcs_http_server *s = cls;
+
+    (void)c;
+    (void)socket_ctx;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED && s->on_thread_done)
+        s->on_thread_done();
+}
+
 enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s, struct dlcs_error *err)
 {
     struct MHD_OptionItem ops[] = {
@@ -149,6 +164,7 @@ enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s, struct dlcs_
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
         {MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
         {s->threads > 0 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, s->threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };

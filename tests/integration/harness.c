@@ -209,6 +209,7 @@ int harness_http(const struct harness_proc *p, const char *method, const char *p
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     rc = curl_easy_perform(c);
+    r->body_len = bs.len;
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     curl_slist_free_all(h);

@@ -19,7 +19,8 @@ struct harness_proc {
 struct harness_response {
     long status;
     char headers[4096];
-    char body[65536];
+    char body[262144];
+    size_t body_len;
 };
 
 /*

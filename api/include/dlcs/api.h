@@ -25,4 +25,9 @@ struct dlcs_api_context {
 enum dlcs_status dlcs_api_register(struct _u_instance *inst, const struct dlcs_api_context *ctx,
                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* Register /healthz and /readyz (the store answers) on 'inst'; every role serves them. */
+enum dlcs_status dlcs_api_register_health(struct _u_instance *inst,
+                                          const struct dlcs_api_context *ctx,
+                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 #endif /* DLCS_API_H */

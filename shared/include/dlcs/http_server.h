@@ -16,11 +16,12 @@
 #define DLCS_HTTP_LAST_PRIORITY 1000
 
 struct dlcs_http_options {
-    const char *bind;      /* IPv4 address, e.g. "0.0.0.0" */
-    int port;              /* 0 = any free port */
-    int threads;           /* 0 = one thread per connection, else a fixed pool */
-    long max_body;         /* request body limit, bytes */
-    const char *port_file; /* may be NULL: where the bound port is written after start */
+    const char *bind;             /* IPv4 address, e.g. "0.0.0.0" */
+    int port;                     /* 0 = any free port */
+    int threads;                  /* 0 = one thread per connection, else a fixed pool */
+    long max_body;                /* request body limit, bytes */
+    const char *port_file;        /* may be NULL: where the bound port is written after start */
+    void (*on_thread_done)(void); /* may be NULL: runs in a connection's thread as it closes */
 };
 
 struct dlcs_http_server;

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* info.json documents: the level-2 image service and the level-0 thumbnails service. */
+#include "dlcs/iiif_server.h"
+
+#define CONTEXT_V2 "http://iiif.io/api/image/2/context.json"
+#define CONTEXT_V3 "http://iiif.io/api/image/3/context.json"
+#define PROTOCOL   "http://iiif.io/api/image"
+
+static json_t *sizes_array(const struct dlcs_iiif_image *img)
+{
+    json_t *a = json_array();
+
+    for (int i = 0; i < img->size_count; i++)
+        json_array_append_new(
+            a, json_pack("{s:i,s:i}", "width", img->sizes[i][0], "height", img->sizes[i][1]));
+    return a;
+}
+
+static json_t *tiles_array(const struct dlcs_iiif_image *img)
+{
+    json_t *factors = json_array();
+
+    for (int i = 0; i < img->scale_factors; i++)
+        json_array_append_new(factors, json_integer(1 << i));
+    return json_pack("[{s:i,s:i,s:o}]", "width", 256, "height", 256, "scaleFactors", factors);
+}
+
+static void add_limits(json_t *info, const struct dlcs_iiif_limits *l)
+{
+    if (l->max_width > 0)
+        json_object_set_new(info, "maxWidth", json_integer(l->max_width));
+    if (l->max_height > 0)
+        json_object_set_new(info, "maxHeight", json_integer(l->max_height));
+    if (l->max_area > 0)
+        json_object_set_new(info, "maxArea", json_integer((json_int_t)l->max_area));
+}
+
+static json_t *info_v3(const struct dlcs_iiif_image *img, const char *id,
+                       const struct dlcs_iiif_limits *limits)
+{
+    json_t *info =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "@context", CONTEXT_V3, "id", id, "type",
+                  "ImageService3", "protocol", PROTOCOL, "profile", "level2", "width",
+                  (json_int_t)img->asset.width, "height", (json_int_t)img->asset.height);
+
+    add_limits(info, limits);
+    json_object_set_new(info, "sizes", sizes_array(img));
+    json_object_set_new(info, "tiles", tiles_array(img));
+    json_object_set_new(info, "preferredFormats", json_pack("[s]", "jpg"));
+    json_object_set_new(info, "extraQualities", json_pack("[s,s,s]", "color", "gray", "bitonal"));
+    json_object_set_new(info, "extraFormats", json_pack("[s,s,s,s]", "webp", "tif", "gif", "jp2"));
+    json_object_set_new(info, "extraFeatures",
+                        json_pack("[s,s,s,s,s,s,s,s]", "mirroring", "rotationArbitrary",
+                                  "sizeUpscaling", "canonicalLinkHeader", "profileLinkHeader",
+                                  "cors", "jsonldMediaType", "baseUriRedirect"));
+    return info;
+}
+
+static json_t *info_v2(const struct dlcs_iiif_image *img, const char *id,
+                       const struct dlcs_iiif_limits *limits)
+{
+    json_t *extra =
+        json_pack("{s:[s,s,s,s,s,s],s:[s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]}", "formats",
+                  "jpg", "png", "webp", "tif", "gif", "jp2", "qualities", "default", "color",
+                  "gray", "bitonal", "supports", "baseUriRedirect", "canonicalLinkHeader", "cors",
+                  "jsonldMediaType", "mirroring", "profileLinkHeader", "regionByPct", "regionByPx",
+                  "regionSquare", "rotationArbitrary", "rotationBy90s", "sizeAboveFull",
+                  "sizeByConfinedWh", "sizeByDistortedWh", "sizeByH", "sizeByPct", "sizeByW");
+    json_t *info =
+        json_pack("{s:s,s:s,s:s,s:I,s:I}", "@context", CONTEXT_V2, "@id", id, "protocol", PROTOCOL,
+                  "width", (json_int_t)img->asset.width, "height", (json_int_t)img->asset.height);
+
+    add_limits(extra, limits);
+    json_object_set_new(info, "profile",
+                        json_pack("[s,o]", "http://iiif.io/api/image/2/level2.json", extra));
+    json_object_set_new(info, "sizes", sizes_array(img));
+    json_object_set_new(info, "tiles", tiles_array(img));
+    return info;
+}
+
+json_t *dlcs_iiif_info(const struct dlcs_iiif_image *img, enum dlcs_iiif_version version,
+                       const char *id, const struct dlcs_iiif_limits *limits)
+{
+    return version == DLCS_IIIF_V3 ? info_v3(img, id, limits) : info_v2(img, id, limits);
+}
+
+json_t *dlcs_iiif_thumbs_info(const struct dlcs_iiif_image *img, enum dlcs_iiif_version version,
+                              const char *id)
+{
+    int w = img->size_count ? img->sizes[0][0] : 0, h = img->size_count ? img->sizes[0][1] : 0;
+
+    if (version == DLCS_IIIF_V3)
+        return json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:o,s:[s]}", "@context", CONTEXT_V3, "id",
+                         id, "type", "ImageService3", "protocol", PROTOCOL, "profile", "level0",
+                         "width", w, "height", h, "sizes", sizes_array(img), "preferredFormats",
+                         "jpg");
+    return json_pack("{s:s,s:s,s:s,s:i,s:i,s:[s,{s:[s],s:[s],s:[s]}],s:o}", "@context", CONTEXT_V2,
+                     "@id", id, "protocol", PROTOCOL, "width", w, "height", h, "profile",
+                     "http://iiif.io/api/image/2/level0.json", "formats", "jpg", "qualities",
+                     "color", "supports", "sizeByWhListed", "sizes", sizes_array(img));
+}

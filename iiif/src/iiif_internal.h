@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to iiif/: image lookup and rendering. */
+#ifndef DLCS_IIIF_INTERNAL_H
+#define DLCS_IIIF_INTERNAL_H
+
+#include <stddef.h>
+
+#include "dlcs/iiif_server.h"
+
+/* Which delivery channel a request is for: the image service or the thumbnails service. */
+enum dlcs_iiif_channel {
+    DLCS_CHANNEL_IMAGE,
+    DLCS_CHANNEL_THUMBS,
+};
+
+/*
+ * Look up customer (numeric id or name), space and asset id, and the stored sizes.
+ * DLCS_ENOTFOUND (never saying which part is missing) when the image does not exist, is not
+ * finished, failed, or is not delivered on 'channel'. Release with dlcs_iiif_image_release.
+ */
+enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const char *customer,
+                                      const char *space, const char *id,
+                                      enum dlcs_iiif_channel channel, struct dlcs_iiif_image *img,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+void dlcs_iiif_image_release(struct dlcs_iiif_image *img);
+
+/* Blob key of a file of the image: "{customer}/{space}/{id}/{file}". New string. */
+char *dlcs_iiif_blob_key(const struct dlcs_iiif_image *img, const char *file);
+
+/* True when 'plan' may be served without IIIF Auth: the image is open, or the request is for
+ * the full region no larger than maxUnauthorised on its longest edge. */
+bool dlcs_iiif_allowed(const struct dlcs_iiif_image *img, const struct dlcs_iiif_plan *plan);
+
+/*
+ * Produce the image for 'plan' into a new buffer (g_free) of '*len' bytes: from a stored
+ * thumbnail when one is exactly right (sent as stored) or large enough to downscale, else
+ * from the pyramid page nearest above the output size. DLCS_EUPSTREAM when the derivative
+ * cannot be read, DLCS_EINTERNAL when libvips fails.
+ */
+enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
+                                  const struct dlcs_iiif_image *img,
+                                  const struct dlcs_iiif_plan *plan, void **out, size_t *len,
+                                  struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+#endif /* DLCS_IIIF_INTERNAL_H */

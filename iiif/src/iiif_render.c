@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Rendering an image request with libvips: the stored thumbnail when it is exactly right, a
+ * larger stored thumbnail when one can be downscaled, else the pyramid page nearest above the
+ * output size; then crop, resize, mirror, rotate, quality and encode.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vips/vips.h>
+
+#include "dlcs/mem.h"
+
+#include "iiif_internal.h"
+
+enum dlcs_status dlcs_iiif_init(const char *argv0, int concurrency, int cache_mb,
+                                struct dlcs_error *err)
+{
+    if (VIPS_INIT(argv0) != 0)
+        return dlcs_error_set(err, DLCS_EINTERNAL, "libvips did not start: %s",
+                              vips_error_buffer());
+    if (concurrency > 0)
+        vips_concurrency_set(concurrency);
+    vips_cache_set_max_mem((size_t)cache_mb * 1024 * 1024);
+    return DLCS_OK;
+}
+
+void dlcs_iiif_thread_done(void)
+{
+    vips_thread_shutdown();
+}
+
+static enum dlcs_status vips_fail(struct dlcs_error *err, const char *what)
+{
+    char msg[160];
+
+    (void)snprintf(msg, sizeof msg, "%s", vips_error_buffer());
+    vips_error_clear();
+    msg[strcspn(msg, "\n")] = '\0';
+    return dlcs_error_set(err, DLCS_EINTERNAL, "%s: %s", what, msg);
+}
+
+static bool is_plain(const struct dlcs_iiif_plan *p, const struct dlcs_iiif_image *img)
+{
+    return p->x == 0 && p->y == 0 && p->w == img->asset.width && p->h == img->asset.height &&
+           !p->mirror && p->rotation == 0 &&
+           (p->quality == DLCS_QUALITY_DEFAULT || p->quality == DLCS_QUALITY_COLOR);
+}
+
+/* The smallest stored thumbnail at least as large as the output, or -1. */
+static int thumb_for(const struct dlcs_iiif_image *img, const struct dlcs_iiif_plan *p)
+{
+    int best = -1;
+
+    for (int i = 0; i < img->size_count; i++) {
+        if (img->sizes[i][0] >= p->out_w && img->sizes[i][1] >= p->out_h)
+            best = i; /* sizes are largest first: keep the last that is big enough */
+    }
+    return best;
+}
+
+static char *thumb_key(const struct dlcs_iiif_image *img, int i)
+{
+    char file[64];
+
+    (void)snprintf(file, sizeof file, "thumbs/%dx%d.jpg", img->sizes[i][0], img->sizes[i][1]);
+    return dlcs_iiif_blob_key(img, file);
+}
+
+/* Open the source: a stored thumbnail, or the pyramid page for the output's scale. Also
+ * returns the factor from full-image coordinates to the source's. */
+static enum dlcs_status open_source(const struct dlcs_iiif_context *ctx,
+                                    const struct dlcs_iiif_image *img,
+                                    const struct dlcs_iiif_plan *p, VipsImage **src, double *factor,
+                                    struct dlcs_error *err)
+{
+    int t = is_plain(p, img) ? thumb_for(img, p) : -1;
+    char *key = t >= 0 ? thumb_key(img, t) : dlcs_iiif_blob_key(img, "image.tif");
+    char *path = NULL;
+    enum dlcs_status st = dlcs_blob_local_path(ctx->blobs, key, &path, err);
+    int page = 0;
+
+    if (st == DLCS_OK && t >= 0) {
+        *factor = (double)img->sizes[t][0] / (double)img->asset.width;
+        if (vips_jpegload(path, src, NULL) != 0)
+            st = vips_fail(err, "cannot read a thumbnail");
+    } else if (st == DLCS_OK) {
+        double shrink = fmin((double)p->w / p->out_w, (double)p->h / p->out_h);
+
+        while (page + 1 < img->scale_factors && (double)(1 << (page + 1)) <= shrink)
+            page++;
+        *factor = 1.0 / (1 << page);
+        if (vips_tiffload(path, src, "page", page, NULL) != 0)
+            st = dlcs_error_set(err, DLCS_EUPSTREAM, "cannot read the derivative of '%s'",
+                                img->asset.id);
+        vips_error_clear();
+    }
+    free(path);
+    free(key);
+    return st;
+}
+
+/* Replace '*img' with the result of 'call' (which writes 'next'). */
+#define STEP(call)                                                                                 \
+    do {                                                                                           \
+        VipsImage *next = NULL;                                                                    \
+        if ((call) != 0)                                                                           \
+            return -1;                                                                             \
+        g_object_unref(*img);                                                                      \
+        *img = next;                                                                               \
+    } while (0)
+
+static int crop_and_scale(VipsImage **img, const struct dlcs_iiif_plan *p, double f)
+{
+    int x = (int)floor(p->x * f), y = (int)floor(p->y * f);
+    int w = (int)ceil((p->x + p->w) * f) - x, h = (int)ceil((p->y + p->h) * f) - y;
+
+    w = x + w > (*img)->Xsize ? (*img)->Xsize - x : w;
+    h = y + h > (*img)->Ysize ? (*img)->Ysize - y : h;
+    if (w < 1 || h < 1) {
+        vips_error("dlcs", "empty region");
+        return -1;
+    }
+    if (x != 0 || y != 0 || w != (*img)->Xsize || h != (*img)->Ysize)
+        STEP(vips_extract_area(*img, &next, x, y, w, h, NULL));
+    if (w != p->out_w || h != p->out_h)
+        STEP(vips_resize(*img, &next, (double)p->out_w / w, "vscale", (double)p->out_h / h, NULL));
+    return 0;
+}
+
+static int orient(VipsImage **img, const struct dlcs_iiif_plan *p)
+{
+    static const VipsAngle right[] = {VIPS_ANGLE_D0, VIPS_ANGLE_D90, VIPS_ANGLE_D180,
+                                      VIPS_ANGLE_D270};
+    double turns = p->rotation / 90.0;
+
+    if (p->mirror)
+        STEP(vips_flip(*img, &next, VIPS_DIRECTION_HORIZONTAL, NULL));
+    if (p->rotation == 0)
+        return 0;
+    if (turns == floor(turns)) {
+        STEP(vips_rot(*img, &next, right[(int)turns % 4], NULL));
+    } else {
+        double white[3] = {255, 255, 255};
+        VipsArrayDouble *bg = vips_array_double_new(white, (*img)->Bands);
+        int rc;
+        VipsImage *next = NULL;
+
+        rc = vips_rotate(*img, &next, p->rotation, "background", bg, NULL);
+        vips_area_unref(VIPS_AREA(bg));
+        if (rc != 0)
+            return -1;
+        g_object_unref(*img);
+        *img = next;
+    }
+    return 0;
+}
+
+static int apply_quality(VipsImage **img, enum dlcs_iiif_quality q)
+{
+    if (q == DLCS_QUALITY_GRAY || q == DLCS_QUALITY_BITONAL)
+        STEP(vips_colourspace(*img, &next, VIPS_INTERPRETATION_B_W, NULL));
+    if (q == DLCS_QUALITY_BITONAL)
+        STEP(vips_relational_const1(*img, &next, VIPS_OPERATION_RELATIONAL_MOREEQ, 128, NULL));
+    if (q == DLCS_QUALITY_COLOR && (*img)->Bands == 1)
+        STEP(vips_colourspace(*img, &next, VIPS_INTERPRETATION_sRGB, NULL));
+    return 0;
+}
+
+static int encode(VipsImage *img, enum dlcs_iiif_format f, int quality, void **out, size_t *len)
+{
+    switch (f) {
+    case DLCS_FORMAT_JPG:
+        return vips_jpegsave_buffer(img, out, len, "Q", quality, "strip", TRUE, NULL);
+    case DLCS_FORMAT_PNG:
+        return vips_pngsave_buffer(img, out, len, "compression", 1, "strip", TRUE, NULL);
+    case DLCS_FORMAT_WEBP:
+        return vips_webpsave_buffer(img, out, len, "Q", quality, "strip", TRUE, NULL);
+    case DLCS_FORMAT_TIF:
+        return vips_tiffsave_buffer(img, out, len, "compression",
+                                    VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "strip", TRUE, NULL);
+    case DLCS_FORMAT_GIF:
+        return vips_gifsave_buffer(img, out, len, "strip", TRUE, NULL);
+    case DLCS_FORMAT_JP2:
+        return vips_jp2ksave_buffer(img, out, len, "Q", quality, NULL);
+    }
+    return -1;
+}
+
+/* A request that is exactly a stored thumbnail: its bytes, as stored. */
+static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
+                        const struct dlcs_iiif_plan *p, void **out, size_t *len)
+{
+    void *data = NULL;
+    size_t n = 0;
+    char *key;
+    bool done = false;
+
+    if (!is_plain(p, img) || p->format != DLCS_FORMAT_JPG)
+        return false;
+    for (int i = 0; i < img->size_count && !done; i++) {
+        if (img->sizes[i][0] != p->out_w || img->sizes[i][1] != p->out_h)
+            continue;
+        key = thumb_key(img, i);
+        if (dlcs_blob_get_bytes(ctx->blobs, key, 64 << 20, &data, &n, NULL) == DLCS_OK) {
+            *out = g_memdup2(data, n);
+            *len = n;
+            done = true;
+        }
+        free(data);
+        free(key);
+    }
+    return done;
+}
+
+enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
+                                  const struct dlcs_iiif_image *img, const struct dlcs_iiif_plan *p,
+                                  void **out, size_t *len, struct dlcs_error *err)
+{
+    VipsImage *im = NULL;
+    double factor = 1;
+    enum dlcs_status st;
+
+    *out = NULL;
+    *len = 0;
+    if (send_stored(ctx, img, p, out, len))
+        return DLCS_OK;
+    st = open_source(ctx, img, p, &im, &factor, err);
+    if (st == DLCS_OK && (crop_and_scale(&im, p, factor) != 0 || orient(&im, p) != 0 ||
+                          apply_quality(&im, p->quality) != 0 ||
+                          encode(im, p->format, ctx->jpeg_quality, out, len) != 0))
+        st = vips_fail(err, "cannot render the image");
+    if (im)
+        g_object_unref(im);
+    return st;
+}
