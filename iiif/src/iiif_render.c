@@ -14,6 +14,7 @@
 #include "dlcs/mem.h"
 
 #include "iiif_internal.h"
+#include "tiff_tiles.h"
 
 enum dlcs_status dlcs_iiif_init(const char *argv0, int concurrency, int cache_mb,
                                 struct dlcs_error *err)
@@ -126,7 +127,10 @@ static int crop_and_scale(VipsImage **img, const struct dlcs_iiif_plan *p, doubl
     if (x != 0 || y != 0 || w != (*img)->Xsize || h != (*img)->Ysize)
         STEP(vips_extract_area(*img, &next, x, y, w, h, NULL));
     if (w != p->out_w || h != p->out_h)
-        STEP(vips_resize(*img, &next, (double)p->out_w / w, "vscale", (double)p->out_h / h, NULL));
+        /* bilinear, as IIPImage: lanczos3 costs three times more for no visible gain on the
+         * mild residual scales left after picking the right pyramid page or thumbnail */
+        STEP(vips_resize(*img, &next, (double)p->out_w / w, "vscale", (double)p->out_h / h,
+                         "kernel", VIPS_KERNEL_LINEAR, NULL));
     return 0;
 }
 
@@ -215,6 +219,32 @@ static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_i
     return done;
 }
 
+/* A request for exactly one full stored tile at default quality: the stored JPEG, as is. */
+static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
+                      const struct dlcs_iiif_plan *p, void **out, size_t *len)
+{
+    char *key, *path = NULL;
+    bool done = false;
+
+    if (p->format != DLCS_FORMAT_JPG || p->quality > DLCS_QUALITY_COLOR || p->mirror ||
+        p->rotation != 0 || p->out_w != 256 || p->out_h != 256)
+        return false;
+    for (int n = 0; n < img->scale_factors && !done; n++) {
+        int step = 256 << n;
+
+        if (p->w != step || p->h != step || p->x % step != 0 || p->y % step != 0)
+            continue;
+        key = dlcs_iiif_blob_key(img, "image.tif");
+        if (dlcs_blob_local_path(ctx->blobs, key, &path, NULL) == DLCS_OK)
+            done = dlcs_tiff_tile_jpeg(path, n, p->x / step, p->y / step, 256, out, len, NULL) ==
+                   DLCS_OK;
+        free(path);
+        free(key);
+        break;
+    }
+    return done;
+}
+
 enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
                                   const struct dlcs_iiif_image *img, const struct dlcs_iiif_plan *p,
                                   void **out, size_t *len, struct dlcs_error *err)
@@ -225,7 +255,7 @@ enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
 
     *out = NULL;
     *len = 0;
-    if (send_stored(ctx, img, p, out, len))
+    if (send_tile(ctx, img, p, out, len) || send_stored(ctx, img, p, out, len))
         return DLCS_OK;
     st = open_source(ctx, img, p, &im, &factor, err);
     if (st == DLCS_OK && (crop_and_scale(&im, p, factor) != 0 || orient(&im, p) != 0 ||

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Seeds a store for bench/iiif.sh through the store port: customer 1 "bench", space 1, and a
+ * finished asset 'id' of 'width' x 'height' whose derivative `dlcs ingest` already wrote under
+ * blobs/1/1/{id}. (The registration API lands with issue #5; until then this stands in for it.)
+ * Usage: iiif_seed DATA_DIR ID WIDTH HEIGHT
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dlcs/mem.h"
+#include "dlcs/store.h"
+
+int main(int argc, char **argv)
+{
+    struct dlcs_error err = {0};
+    struct dlcs_store *s = NULL;
+    struct dlcs_customer c;
+    struct dlcs_space sp;
+    struct dlcs_asset a;
+    struct dlcs_registration reg = {&a, 1, NULL};
+    struct dlcs_ingest_result r = {1, 1, NULL, 1, 0, NULL, 0, 0, 0};
+    enum dlcs_completion outcome;
+    char *url;
+
+    if (argc != 5) {
+        fprintf(stderr, "usage: iiif_seed DATA_DIR ID WIDTH HEIGHT\n");
+        return 2;
+    }
+    url = dlcs_xasprintf("sqlite://%s/dlcs.db", argv[1]);
+    dlcs_entity_init(&dlcs_customer_entity, &c);
+    c.name = dlcs_xstrdup("bench");
+    c.display_name = dlcs_xstrdup("Bench");
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = 1;
+    sp.name = dlcs_xstrdup("images");
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    a.customer = 1;
+    a.space = 1;
+    a.id = dlcs_xstrdup(argv[2]);
+    a.origin = dlcs_xstrdup("file:///bench");
+    a.media_type = dlcs_xstrdup("image/jpeg");
+    r.id = argv[2];
+    r.width = strtol(argv[3], NULL, 10);
+    r.height = strtol(argv[4], NULL, 10);
+    if (dlcs_store_open(url, 1, 5000, &s, &err) != DLCS_OK ||
+        dlcs_store_insert(s, &dlcs_customer_entity, &c, &err) != DLCS_OK ||
+        dlcs_store_insert(s, &dlcs_space_entity, &sp, &err) != DLCS_OK ||
+        dlcs_store_register(s, &reg, &err) != DLCS_OK ||
+        dlcs_store_complete(s, &r, &outcome, &err) != DLCS_OK) {
+        fprintf(stderr, "iiif_seed: %s\n", err.message);
+        return 1;
+    }
+    dlcs_store_free(s);
+    dlcs_entity_release(&dlcs_customer_entity, &c);
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    free(url);
+    return 0;
+}
