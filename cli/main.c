@@ -181,6 +181,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
         dlcs_log(DLCS_LOG_ERROR, "%s", err.message);
     }
     dlcs_http_server_free(s.http);
+    dlcs_iiif_context_release(&s.iiif);
     dlcs_blobstore_free(s.blobs);
     dlcs_store_free(s.store);
     if (rc == 0)

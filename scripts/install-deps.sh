@@ -12,6 +12,7 @@ packages=(
     libsqlite3-dev                      # embedded store and queue
     libglib2.0-dev                      # GLib log routing (libvips logs through GLib)
     libvips-dev libvips-tools           # conversion (JPEG, TIFF, PNG, WebP, GIF, JP2, PDF, HEIF); vips CLI for bench/ingest
+    libturbojpeg0-dev                   # lossless crops of stored JPEG edge tiles
     libcmocka-dev curl                  # tests
 )
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Finding an image for a delivery request: customer by id or name, the asset, its sizes. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "dlcs/clock.h"
 #include "dlcs/ids.h"
 #include "dlcs/mem.h"
 
@@ -98,30 +100,150 @@ static int scale_factors(int64_t w, int64_t h)
     return n;
 }
 
+/*
+ * Image records of the last few seconds (DLCS_IIIF_RECORD_TTL_MS), in a direct-mapped table:
+ * a tile burst for one image then costs no store or blob reads. A re-ingested image is seen
+ * after at most the TTL; its ETag changes with its generation.
+ */
+#define CACHE_SLOTS 1024
+
+struct cache_entry {
+    char key[DLCS_ASSET_ID_MAX + 64];
+    int64_t expires;
+    bool used;
+    struct dlcs_iiif_image img;
+};
+
+struct dlcs_iiif_cache {
+    pthread_mutex_t mu;
+    int ttl_ms;
+    struct cache_entry slots[CACHE_SLOTS];
+};
+
+struct dlcs_iiif_cache *dlcs_iiif_cache_new(int ttl_ms)
+{
+    struct dlcs_iiif_cache *c = dlcs_xcalloc(1, sizeof *c);
+
+    pthread_mutex_init(&c->mu, NULL);
+    c->ttl_ms = ttl_ms;
+    return c;
+}
+
+void dlcs_iiif_cache_free(struct dlcs_iiif_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (c->slots[i].used)
+            dlcs_iiif_image_release(&c->slots[i].img);
+    }
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static void image_copy(struct dlcs_iiif_image *dst, const struct dlcs_iiif_image *src)
+{
+    struct dlcs_asset asset;
+
+    dlcs_entity_init(&dlcs_asset_entity, &asset);
+    dlcs_entity_merge(&dlcs_asset_entity, &asset, &src->asset, dlcs_entity_all(&dlcs_asset_entity));
+    *dst = *src;
+    dst->asset = asset;
+}
+
+static struct cache_entry *slot_for(struct dlcs_iiif_cache *c, const char *key)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (const char *k = key; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    return &c->slots[h % CACHE_SLOTS];
+}
+
+static bool cache_get(struct dlcs_iiif_cache *c, const char *key, struct dlcs_iiif_image *out)
+{
+    struct cache_entry *e;
+    bool hit = false;
+
+    if (!c || c->ttl_ms <= 0)
+        return false;
+    pthread_mutex_lock(&c->mu);
+    e = slot_for(c, key);
+    if (e->used && strcmp(e->key, key) == 0 && e->expires > dlcs_time_mono_ms()) {
+        image_copy(out, &e->img);
+        hit = true;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+static void cache_put(struct dlcs_iiif_cache *c, const char *key, const struct dlcs_iiif_image *img)
+{
+    struct cache_entry *e;
+    struct dlcs_iiif_image copy, old = {0};
+    bool had;
+
+    if (!c || c->ttl_ms <= 0 || strlen(key) >= sizeof e->key)
+        return;
+    image_copy(&copy, img);
+    pthread_mutex_lock(&c->mu);
+    e = slot_for(c, key);
+    had = e->used;
+    if (had)
+        old = e->img;
+    (void)snprintf(e->key, sizeof e->key, "%s", key);
+    e->img = copy;
+    e->used = true;
+    e->expires = dlcs_time_mono_ms() + c->ttl_ms;
+    pthread_mutex_unlock(&c->mu);
+    if (had)
+        dlcs_iiif_image_release(&old); /* outside the lock */
+}
+
+/* The record as stored, whatever the channel (cached under "customer/space/id"). */
+static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const char *customer,
+                                    const char *space, const char *id, struct dlcs_iiif_image *img,
+                                    struct dlcs_error *err)
+{
+    struct dlcs_asset *a = &img->asset;
+    int64_t cid = 0, sid = 0;
+    char key[DLCS_ASSET_ID_MAX + 64];
+
+    memset(img, 0, sizeof *img);
+    dlcs_entity_init(&dlcs_asset_entity, a);
+    if (snprintf(key, sizeof key, "%s/%s/%s", customer, space, id) >= (int)sizeof key)
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no such image");
+    if (cache_get(ctx->records, key, img))
+        return DLCS_OK;
+    if (customer_id(ctx->store, customer, &cid, NULL) != DLCS_OK || !parse_id(space, &sid) ||
+        dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
+    a->customer = cid;
+    a->space = sid;
+    a->id = dlcs_xstrdup(id);
+    if (dlcs_store_get(ctx->store, &dlcs_asset_entity, a, NULL) != DLCS_OK || a->width <= 0 ||
+        a->height <= 0) {
+        dlcs_entity_release(&dlcs_asset_entity, a);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
+    }
+    img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
+    img->scale_factors = scale_factors(a->width, a->height);
+    load_sizes(ctx, img);
+    cache_put(ctx->records, key, img);
+    return DLCS_OK;
+}
+
 enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const char *customer,
                                       const char *space, const char *id,
                                       enum dlcs_iiif_channel channel, struct dlcs_iiif_image *img,
                                       struct dlcs_error *err)
 {
-    struct dlcs_asset *a = &img->asset;
-    int64_t cid = 0, sid = 0;
-
-    memset(img, 0, sizeof *img);
-    dlcs_entity_init(&dlcs_asset_entity, a);
-    if (customer_id(ctx->store, customer, &cid, NULL) != DLCS_OK || !parse_id(space, &sid) ||
-        dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", customer, space, id);
-    a->customer = cid;
-    a->space = sid;
-    a->id = dlcs_xstrdup(id);
-    if (dlcs_store_get(ctx->store, &dlcs_asset_entity, a, NULL) != DLCS_OK || a->width <= 0 ||
-        a->height <= 0 || !delivered_on(a, channel)) {
-        dlcs_entity_release(&dlcs_asset_entity, a); /* on failure the caller has nothing to free */
+    if (load_record(ctx, customer, space, id, img, err) != DLCS_OK)
+        return DLCS_ENOTFOUND;
+    if (!delivered_on(&img->asset, channel)) {
+        dlcs_iiif_image_release(img); /* on failure the caller has nothing to free */
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", customer, space, id);
     }
-    img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
-    img->scale_factors = scale_factors(a->width, a->height);
-    load_sizes(ctx, img);
     return DLCS_OK;
 }
 

@@ -24,6 +24,10 @@ enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const
                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
 void dlcs_iiif_image_release(struct dlcs_iiif_image *img);
 
+/* The record cache (iiif_image.c). 'ttl_ms' 0 disables it. */
+struct dlcs_iiif_cache *dlcs_iiif_cache_new(int ttl_ms);
+void dlcs_iiif_cache_free(struct dlcs_iiif_cache *c);
+
 /* Blob key of a file of the image: "{customer}/{space}/{id}/{file}". New string. */
 char *dlcs_iiif_blob_key(const struct dlcs_iiif_image *img, const char *file);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <turbojpeg.h>
 
 #include <vips/vips.h>
 
@@ -28,8 +29,15 @@ enum dlcs_status dlcs_iiif_init(const char *argv0, int concurrency, int cache_mb
     return DLCS_OK;
 }
 
+/* One TurboJPEG transformer per thread (handles are not thread-safe), made on first use. */
+static _Thread_local tjhandle crop_handle;
+
 void dlcs_iiif_thread_done(void)
 {
+    if (crop_handle) {
+        tjDestroy(crop_handle);
+        crop_handle = NULL;
+    }
     vips_thread_shutdown();
 }
 
@@ -219,29 +227,77 @@ static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_i
     return done;
 }
 
-/* A request for exactly one full stored tile at default quality: the stored JPEG, as is. */
+/*
+ * The image part of a padded edge tile, cropped losslessly in the DCT domain (the crop starts
+ * at the tile's corner, an MCU boundary): no decode, no re-encode, no generation loss.
+ */
+static bool crop_tile(void *jpeg, size_t n, int w, int h, void **out, size_t *len)
+{
+    tjtransform t;
+    unsigned char *dst = NULL;
+    unsigned long dst_len = 0;
+    bool ok;
+
+    if (!crop_handle)
+        crop_handle = tjInitTransform();
+    if (!crop_handle)
+        return false;
+    memset(&t, 0, sizeof t);
+    t.r.w = w;
+    t.r.h = h;
+    t.op = TJXOP_NONE;
+    t.options = TJXOPT_CROP;
+    ok = tjTransform(crop_handle, jpeg, n, 1, &dst, &dst_len, &t, 0) == 0;
+    if (ok) {
+        *out = g_memdup2(dst, dst_len);
+        *len = dst_len;
+    }
+    tjFree(dst);
+    return ok;
+}
+
+/*
+ * A request for exactly one stored tile at default quality: a full tile is the stored JPEG as
+ * is (no decode, no encode); an edge tile is the stored JPEG cropped, cheaper than a render.
+ */
 static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
                       const struct dlcs_iiif_plan *p, void **out, size_t *len)
 {
     char *key, *path = NULL;
+    void *jpeg = NULL;
+    size_t n = 0;
+    int step = 256, level, vw = 0, vh = 0;
     bool done = false;
 
     if (p->format != DLCS_FORMAT_JPG || p->quality > DLCS_QUALITY_COLOR || p->mirror ||
-        p->rotation != 0 || p->out_w != 256 || p->out_h != 256)
+        p->rotation != 0 || p->out_w > 256 || p->out_h > 256)
         return false;
-    for (int n = 0; n < img->scale_factors && !done; n++) {
-        int step = 256 << n;
-
-        if (p->w != step || p->h != step || p->x % step != 0 || p->y % step != 0)
-            continue;
-        key = dlcs_iiif_blob_key(img, "image.tif");
-        if (dlcs_blob_local_path(ctx->blobs, key, &path, NULL) == DLCS_OK)
-            done = dlcs_tiff_tile_jpeg(path, n, p->x / step, p->y / step, 256, out, len, NULL) ==
-                   DLCS_OK;
-        free(path);
-        free(key);
-        break;
+    for (level = 0; level < img->scale_factors; level++) {
+        step = 256 << level;
+        if (p->x % step == 0 && p->y % step == 0 &&
+            p->out_w == (p->w + (1 << level) - 1) >> level &&
+            p->out_h == (p->h + (1 << level) - 1) >> level && (p->w == step || p->out_w < 256) &&
+            (p->h == step || p->out_h < 256))
+            break;
     }
+    if (level == img->scale_factors)
+        return false;
+    key = dlcs_iiif_blob_key(img, "image.tif");
+    if (dlcs_blob_local_path(ctx->blobs, key, &path, NULL) == DLCS_OK &&
+        dlcs_tiff_tile_jpeg_padded(path, level, p->x / step, p->y / step, 256, &jpeg, &n, &vw, &vh,
+                                   NULL) == DLCS_OK) {
+        if (vw == p->out_w && vh == p->out_h && vw == 256 && vh == 256) {
+            *out = jpeg;
+            *len = n;
+            jpeg = NULL;
+            done = true;
+        } else if (vw == p->out_w && vh == p->out_h) {
+            done = crop_tile(jpeg, n, vw, vh, out, len);
+        }
+    }
+    g_free(jpeg);
+    free(path);
+    free(key);
     return done;
 }
 

@@ -331,6 +331,13 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
     ctx->limits.max_area = cfg->iiif_max_area;
     ctx->jpeg_quality = cfg->iiif_jpeg_quality;
     ctx->max_age = cfg->iiif_max_age;
+    ctx->records = dlcs_iiif_cache_new(cfg->iiif_record_ttl_ms);
+}
+
+void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)
+{
+    dlcs_iiif_cache_free(ctx->records);
+    ctx->records = NULL;
 }
 
 enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,

@@ -382,8 +382,9 @@ static enum dlcs_status assemble(const struct tiff_file *f, const struct level *
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_tiff_tile_jpeg(const char *path, int level, int tx, int ty, int tile,
-                                     void **out, size_t *len, struct dlcs_error *err)
+enum dlcs_status dlcs_tiff_tile_jpeg_padded(const char *path, int level, int tx, int ty, int tile,
+                                            void **out, size_t *len, int *valid_w, int *valid_h,
+                                            struct dlcs_error *err)
 {
     struct tiff_file *f = acquire(path, err);
     const struct level *l;
@@ -394,17 +395,37 @@ enum dlcs_status dlcs_tiff_tile_jpeg(const char *path, int level, int tx, int ty
     *len = 0;
     if (!f)
         return DLCS_EUPSTREAM;
-    l = level < f->levels ? &f->level[level] : NULL;
+    l = level >= 0 && level < f->levels ? &f->level[level] : NULL;
     if (!l || l->compression != 7 || l->tile_w != (uint32_t)tile || l->tile_h != (uint32_t)tile ||
-        (uint32_t)(tx + 1) * (uint32_t)tile > l->width ||
-        (uint32_t)(ty + 1) * (uint32_t)tile > l->height) {
+        tx < 0 || ty < 0 || (uint32_t)tx * (uint32_t)tile >= l->width ||
+        (uint32_t)ty * (uint32_t)tile >= l->height) {
         release(f);
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "not a full stored JPEG tile");
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "not a stored JPEG tile");
     }
     across = (l->width + l->tile_w - 1) / l->tile_w;
     index = (uint32_t)ty * across + (uint32_t)tx;
+    *valid_w = (int)(l->width - (uint32_t)tx * (uint32_t)tile);
+    *valid_h = (int)(l->height - (uint32_t)ty * (uint32_t)tile);
+    *valid_w = *valid_w > tile ? tile : *valid_w;
+    *valid_h = *valid_h > tile ? tile : *valid_h;
     st = index < l->tiles ? assemble(f, l, index, out, len, err)
                           : dlcs_error_set(err, DLCS_ENOTFOUND, "no such tile");
     release(f);
+    return st;
+}
+
+enum dlcs_status dlcs_tiff_tile_jpeg(const char *path, int level, int tx, int ty, int tile,
+                                     void **out, size_t *len, struct dlcs_error *err)
+{
+    int vw = 0, vh = 0;
+    enum dlcs_status st =
+        dlcs_tiff_tile_jpeg_padded(path, level, tx, ty, tile, out, len, &vw, &vh, err);
+
+    if (st == DLCS_OK && (vw != tile || vh != tile)) {
+        g_free(*out);
+        *out = NULL;
+        *len = 0;
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "an edge tile");
+    }
     return st;
 }

@@ -24,6 +24,15 @@ enum dlcs_status dlcs_tiff_tile_jpeg(const char *path, int level, int tx, int ty
                                      void **out, size_t *len,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/*
+ * Like dlcs_tiff_tile_jpeg, for any tile of the level, edge tiles included: the stored JPEG
+ * is always 'tile' x 'tile' (TIFF pads edge tiles), and '*valid_w' x '*valid_h' says how much
+ * of it is image. The caller crops edge tiles.
+ */
+enum dlcs_status dlcs_tiff_tile_jpeg_padded(const char *path, int level, int tx, int ty, int tile,
+                                            void **out, size_t *len, int *valid_w, int *valid_h,
+                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 /* Close every cached file (at shutdown, and in tests). */
 void dlcs_tiff_tiles_flush(void);
 

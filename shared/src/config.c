@@ -121,6 +121,8 @@ static const struct setting settings[] = {
      "JPEG quality of rendered images"},
     {"DLCS_IIIF_MAX_AGE", SETTING_INT, FIELD(iiif_max_age), "86400", 0, 31536000, 0,
      "Cache-Control max-age of images and info.json, seconds"},
+    {"DLCS_IIIF_RECORD_TTL_MS", SETTING_INT, FIELD(iiif_record_ttl_ms), "2000", 0, 3600000, 0,
+     "how long delivery reuses an image record before reading the store again, ms"},
 };
 
 static const char *env_lookup(const char *name, void *ctx)

@@ -491,6 +491,54 @@ static void stored_thumbnail_is_served_as_stored(void **state)
     free(r);
 }
 
+/* Largest absolute difference between two decoded images of the same size. */
+static double max_diff(VipsImage *a, VipsImage *b)
+{
+    VipsImage *d = NULL, *ad = NULL;
+    double m = 1e9;
+
+    assert_int_equal(a->Xsize, b->Xsize);
+    assert_int_equal(a->Ysize, b->Ysize);
+    if (vips_subtract(a, b, &d, NULL) == 0 && vips_abs(d, &ad, NULL) == 0)
+        assert_int_equal(vips_max(ad, &m, NULL), 0);
+    if (ad)
+        g_object_unref(ad);
+    if (d)
+        g_object_unref(d);
+    return m;
+}
+
+static void stored_tiles_pass_through_with_exact_sizes(void **state)
+{
+    static const struct {
+        const char *region_size;
+        int w, h;
+    } rows[] = {
+        {"256,256,256,256/256,", 256, 256},  /* a full tile, sent as stored */
+        {"512,0,512,512/256,", 256, 256},    /* level 1 */
+        {"1024,768,176,32/176,", 176, 32},   /* an edge tile, cropped losslessly */
+        {"1024,512,176,256/176,", 176, 256}, /* right edge */
+        {"0,0,1200,800/150,", 150, 100},     /* the top level: one tile, cut */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char jpg[160], png[160];
+        VipsImage *a, *b;
+
+        (void)snprintf(jpg, sizeof jpg, "/iiif-img/1/1/quad/%s/0/default.jpg", rows[i].region_size);
+        (void)snprintf(png, sizeof png, "/iiif-img/1/1/quad/%s/0/default.png", rows[i].region_size);
+        a = fetch_image(jpg);
+        b = fetch_image(png); /* rendered: decoded from the same stored tiles */
+        if (a->Xsize != rows[i].w || a->Ysize != rows[i].h)
+            fail_msg("%s: %dx%d", jpg, a->Xsize, a->Ysize);
+        if (i + 1 < sizeof rows / sizeof rows[0] && max_diff(a, b) > 2)
+            fail_msg("%s differs from its render by %.0f", jpg, max_diff(a, b));
+        g_object_unref(a);
+        g_object_unref(b);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +553,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(caching_headers_and_304),
         cmocka_unit_test(options_and_head),
         cmocka_unit_test(stored_thumbnail_is_served_as_stored),
+        cmocka_unit_test(stored_tiles_pass_through_with_exact_sizes),
     };
     int rc;
 

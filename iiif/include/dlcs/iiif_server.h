@@ -20,19 +20,26 @@
 #include "dlcs/model.h"
 #include "dlcs/store.h"
 
+struct dlcs_iiif_cache;
+
 /* What the delivery handlers read. Borrowed pointers; read-only once the server starts. */
 struct dlcs_iiif_context {
     const struct dlcs_config *cfg;
     struct dlcs_store *store;     /* thread-safe */
     struct dlcs_blobstore *blobs; /* thread-safe */
     struct dlcs_iiif_limits limits;
-    int jpeg_quality; /* of rendered JPEGs */
-    int max_age;      /* Cache-Control max-age of images and info.json, seconds */
+    int jpeg_quality;                /* of rendered JPEGs */
+    int max_age;                     /* Cache-Control max-age of images and info.json, seconds */
+    struct dlcs_iiif_cache *records; /* owned: image records of the last TTL; thread-safe */
 };
 
-/* Fill 'ctx' from the configuration (limits, quality, cache lifetime). */
+/*
+ * Fill 'ctx' from the configuration (limits, quality, cache lifetimes) and create its record
+ * cache. Release with dlcs_iiif_context_release.
+ */
 void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_config *cfg,
                             struct dlcs_store *store, struct dlcs_blobstore *blobs);
+void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx);
 
 /* Register the delivery endpoints on 'inst' (before the server starts). */
 enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,
