@@ -75,6 +75,8 @@ static int fail_err(const struct _u_request *req, struct _u_response *res,
                     const struct dlcs_error *err)
 {
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
+    if (err->code == DLCS_EBUSY)
+        u_map_put(res->map_header, "Retry-After", "1");
     return dlcs_http_send_error(req, res, err);
 }
 
@@ -332,12 +334,15 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
     ctx->jpeg_quality = cfg->iiif_jpeg_quality;
     ctx->max_age = cfg->iiif_max_age;
     ctx->records = dlcs_iiif_cache_new(cfg->iiif_record_ttl_ms);
+    ctx->renders = dlcs_iiif_slots_new(cfg->iiif_render_slots, cfg->iiif_render_wait_ms);
 }
 
 void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)
 {
     dlcs_iiif_cache_free(ctx->records);
+    dlcs_iiif_slots_free(ctx->renders);
     ctx->records = NULL;
+    ctx->renders = NULL;
 }
 
 enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,

@@ -123,6 +123,10 @@ static const struct setting settings[] = {
      "Cache-Control max-age of images and info.json, seconds"},
     {"DLCS_IIIF_RECORD_TTL_MS", SETTING_INT, FIELD(iiif_record_ttl_ms), "2000", 0, 3600000, 0,
      "how long delivery reuses an image record before reading the store again, ms"},
+    {"DLCS_IIIF_RENDER_SLOTS", SETTING_INT, FIELD(iiif_render_slots), NULL, 1, 1024,
+     SETTING_DEFAULT_NPROC, "libvips renders at once; default the number of cores"},
+    {"DLCS_IIIF_RENDER_WAIT_MS", SETTING_INT, FIELD(iiif_render_wait_ms), "10000", 0, 600000, 0,
+     "how long a render waits for a slot before 503, ms"},
 };
 
 static const char *env_lookup(const char *name, void *ctx)

@@ -54,12 +54,14 @@ struct dlcs_config {
     int vips_concurrency;     /* DLCS_VIPS_CONCURRENCY, 0 = cores */
     int vips_cache_mb;        /* DLCS_VIPS_CACHE_MB */
     /* delivery */
-    int iiif_max_width;     /* DLCS_IIIF_MAX_WIDTH */
-    int iiif_max_height;    /* DLCS_IIIF_MAX_HEIGHT */
-    long iiif_max_area;     /* DLCS_IIIF_MAX_AREA */
-    int iiif_jpeg_quality;  /* DLCS_IIIF_JPEG_QUALITY */
-    int iiif_max_age;       /* DLCS_IIIF_MAX_AGE */
-    int iiif_record_ttl_ms; /* DLCS_IIIF_RECORD_TTL_MS */
+    int iiif_max_width;      /* DLCS_IIIF_MAX_WIDTH */
+    int iiif_max_height;     /* DLCS_IIIF_MAX_HEIGHT */
+    long iiif_max_area;      /* DLCS_IIIF_MAX_AREA */
+    int iiif_jpeg_quality;   /* DLCS_IIIF_JPEG_QUALITY */
+    int iiif_max_age;        /* DLCS_IIIF_MAX_AGE */
+    int iiif_record_ttl_ms;  /* DLCS_IIIF_RECORD_TTL_MS */
+    int iiif_render_slots;   /* DLCS_IIIF_RENDER_SLOTS */
+    int iiif_render_wait_ms; /* DLCS_IIIF_RENDER_WAIT_MS */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */

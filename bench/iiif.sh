@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench/iiif: dlcs iiif against IIPImage (Debian's iipimage-server 1.1, lighttpd FastCGI, tile
+# cache off) over the same 6000x4000 pyramidal TIFF, in the same run, with wrk (2 threads,
+# 8 connections, DURATION seconds after a 5 s warm-up): random aligned 256x256 tiles over every
+# level, /full/!1024,1024/ (a stored thumbnail size for dlcs) and /full/!1000,1000/ (rendered);
+# then info.json and thumbnail requests. Not part of the test suite.
+# Usage: bench/iiif.sh            DURATION=30 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${DURATION:-30}
+dport=18300
+pport=18301
+
+scripts/install-deps.sh
+for p in plasma-workspace-wallpapers wrk; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+    }
+done
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLCS_WERROR=ON >/dev/null
+cmake --build build/release -j"$(nproc)" --target dlcs iiif_seed >/dev/null
+dlcs=$PWD/build/release/cli/dlcs
+
+work=$(mktemp -d /tmp/dlcs-bench-iiif-XXXXXX)
+cleanup() {
+    [ -n "${dpid:-}" ] && kill "$dpid" 2>/dev/null
+    bench/iipimage-peer.sh stop "$pport" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+bench/make-photo.sh "$work/photo.jpg" >/dev/null 2>&1
+mkdir -p "$work/data/blobs/1/1" "$work/peer"
+DLCS_LOG_LEVEL=error DLCS_DATA_DIR="$work/data" DLCS_ORIGIN_FILE_ROOT="$work" \
+    "$dlcs" ingest "file://$work/photo.jpg" --out "$work/data/blobs/1/1/photo" >/dev/null
+build/release/bench/iiif_seed "$work/data" photo 6000 4000
+cp "$work/data/blobs/1/1/photo/image.tif" "$work/peer/photo.tif"
+
+DLCS_LOG_LEVEL=warn DLCS_DATA_DIR="$work/data" DLCS_HTTP_PORT=$dport DLCS_HTTP_BIND=127.0.0.1 \
+    DLCS_VIPS_CONCURRENCY=1 "$dlcs" iiif 2>"$work/dlcs.log" &
+dpid=$!
+MAX_IMAGE_CACHE_SIZE=0 bench/iipimage-peer.sh start "$pport" "$work/peer" "$(nproc)" >/dev/null
+for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$dport/readyz" >/dev/null && break
+    sleep 0.1
+done
+
+dbase=http://127.0.0.1:$dport/iiif-img/1/1/photo
+pbase=http://127.0.0.1:$pport/iiif/photo.tif
+
+tiles() { # URL-prefix-host path
+    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d5s -s bench/wrk-tiles.lua "$1" >/dev/null
+    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d"${duration}s" --latency \
+        -s bench/wrk-tiles.lua "$1" | grep SUMMARY
+}
+one() { # URL
+    wrk -t2 -c8 -d5s -s bench/wrk-summary.lua "$1" >/dev/null
+    wrk -t2 -c8 -d"${duration}s" --latency -s bench/wrk-summary.lua "$1" | grep SUMMARY
+}
+field() { sed -n "s|.*$1=\([0-9.]*\).*|\1|p"; }
+
+report() { # name dlcs-summary peer-summary target
+    local dr pr
+    dr=$(echo "$2" | field 'req/s'); pr=$(echo "$3" | field 'req/s')
+    printf '%-20s dlcs %8.1f req/s p50 %6s ms p99 %6s ms non200 %s | IIPImage 1.1 %7.1f req/s p50 %6s ms p99 %6s ms non200 %s | ratio %.2f (target >= %s)\n' \
+        "$1" "$dr" "$(echo "$2" | field p50)" "$(echo "$2" | field p99)" "$(echo "$2" | field non200)" \
+        "$pr" "$(echo "$3" | field p50)" "$(echo "$3" | field p99)" "$(echo "$3" | field non200)" \
+        "$(echo "$dr / $pr" | bc -l)" "$4"
+}
+
+echo "bench/iiif: 6000x4000 pyramidal TIFF, wrk -t2 -c8 -d${duration}s, loopback, 2 cores shared"
+report "random tiles" "$(tiles "http://127.0.0.1:$dport" /iiif-img/1/1/photo)" \
+    "$(tiles "http://127.0.0.1:$pport" /iiif/photo.tif)" 4
+report "full/!1024,1024" "$(one "$dbase/full/!1024,1024/0/default.jpg")" \
+    "$(one "$pbase/full/!1024,1024/0/default.jpg")" 2
+report "full/!1000,1000" "$(one "$dbase/full/!1000,1000/0/default.jpg")" \
+    "$(one "$pbase/full/!1000,1000/0/default.jpg")" 1.5
+report "info.json" "$(one "$dbase/info.json")" "$(one "$pbase/info.json")" "-"
+d=$(one "http://127.0.0.1:$dport/thumbs/1/1/photo/full/200,133/0/default.jpg")
+printf '%-20s dlcs %8.1f req/s p50 %6s ms p99 %6s ms non200 %s\n' "thumbs 200,133" \
+    "$(echo "$d" | field 'req/s')" "$(echo "$d" | field p50)" "$(echo "$d" | field p99)" \
+    "$(echo "$d" | field non200)"
