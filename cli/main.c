@@ -22,6 +22,7 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
+#include "dlcs/vips_setup.h"
 
 #include "cli.h"
 
@@ -155,7 +156,7 @@ static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *r
     s->api = (struct dlcs_api_context){cfg, s->store};
     if (serves_iiif(role)) {
         if (open_blobs(cfg, &s->blobs, err) != DLCS_OK ||
-            dlcs_iiif_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
+            dlcs_vips_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
             return err->code;
         dlcs_iiif_context_init(&s->iiif, cfg, s->store, s->blobs);
     }

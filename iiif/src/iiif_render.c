@@ -60,18 +60,6 @@ static bool slot_take(struct dlcs_iiif_slots *s)
     return true;
 }
 
-enum dlcs_status dlcs_iiif_init(const char *argv0, int concurrency, int cache_mb,
-                                struct dlcs_error *err)
-{
-    if (VIPS_INIT(argv0) != 0)
-        return dlcs_error_set(err, DLCS_EINTERNAL, "libvips did not start: %s",
-                              vips_error_buffer());
-    if (concurrency > 0)
-        vips_concurrency_set(concurrency);
-    vips_cache_set_max_mem((size_t)cache_mb * 1024 * 1024);
-    return DLCS_OK;
-}
-
 /* One TurboJPEG transformer per thread (handles are not thread-safe), made on first use. */
 static _Thread_local tjhandle crop_handle;
 

@@ -21,6 +21,7 @@
 #include "dlcs/fs.h"
 #include "dlcs/ingest.h"
 #include "dlcs/mem.h"
+#include "dlcs/vips_setup.h"
 
 #include "fixtures.h"
 #include "origin_server.h"
@@ -620,7 +621,7 @@ int main(int argc, char **argv)
         return 2;
     }
     helper = argv[1];
-    if (dlcs_convert_init("ingest_test", 0, 50, &err) != DLCS_OK) {
+    if (dlcs_vips_init("ingest_test", 0, 50, &err) != DLCS_OK) {
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }

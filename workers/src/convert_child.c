@@ -13,6 +13,7 @@
 #include "dlcs/convert.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/vips_setup.h"
 
 #include "convert_internal.h"
 
@@ -135,7 +136,7 @@ int dlcs_convert_child_main(int argc, char **argv)
     dlcs_log_set_service("convert");
     dlcs_log_route_libraries();
     if (st == DLCS_OK)
-        st = dlcs_convert_init("dlcs", o.concurrency, 0, &err);
+        st = dlcs_vips_init("dlcs", o.concurrency, 0, &err);
     if (st == DLCS_OK)
         st = dlcs_convert(argv[0], &o, argv[1], &r, &err);
     print_result(st, &r, &err);

@@ -47,11 +47,6 @@ void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx);
 enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,
                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* Start libvips for delivery once per process: 'concurrency' threads per render (0 = cores),
- * an operation cache of 'cache_mb'. DLCS_EINTERNAL if libvips cannot start. */
-enum dlcs_status dlcs_iiif_init(const char *argv0, int concurrency, int cache_mb,
-                                struct dlcs_error *err) DLCS_WARN_UNUSED;
-
 /* Called when an HTTP connection thread ends: releases its libvips state. */
 void dlcs_iiif_thread_done(void);
 

@@ -6,7 +6,7 @@
  * with limits on pixels, time and memory checked before and during the work.
  *
  * Threads: any thread may convert; a thread that called dlcs_convert must call
- * vips_thread_shutdown() before it exits (CONVENTIONS S9). dlcs_convert_init runs once first.
+ * vips_thread_shutdown() before it exits (CONVENTIONS S9). dlcs_vips_init runs once first.
  */
 #ifndef DLCS_CONVERT_H
 #define DLCS_CONVERT_H
@@ -46,11 +46,6 @@ struct dlcs_convert_result {
     bool has_jp2;
     double ms_decode_and_pyramid, ms_thumbs, ms_jp2;
 };
-
-/* Initialise libvips once per process ('argv0' for its messages) with the cache and thread
- * settings given. DLCS_EINTERNAL if libvips cannot start. */
-enum dlcs_status dlcs_convert_init(const char *argv0, int concurrency, int cache_mb,
-                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * Convert 'src' into 'out_dir' (which must exist): image.tif, thumbs/WxH.jpg, sizes.json and,
