@@ -19,6 +19,7 @@
 #include "dlcs/fs.h"
 #include "dlcs/http_server.h"
 #include "dlcs/iiif_server.h"
+#include "dlcs/keys.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
@@ -45,6 +46,8 @@ static const struct role roles[] = {
     {"iiif", "the IIIF delivery server only (Image API 3.0/2.1, thumbnails)", run_server},
     {"ingest", "ORIGIN [--out DIR]: fetch and convert one image into DIR, for operators",
      dlcs_cli_ingest},
+    {"keys", "create --admin | --customer N: a new API key, printed once as key:secret",
+     dlcs_cli_keys},
 };
 
 static void usage(FILE *out)
@@ -60,8 +63,8 @@ static void usage(FILE *out)
     dlcs_config_print_help(out);
 }
 
-static enum dlcs_status open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
-                                   struct dlcs_error *err)
+enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
+                                     struct dlcs_error *err)
 {
     char *url = cfg->store ? dlcs_xstrdup(cfg->store)
                            : dlcs_xasprintf("sqlite://%s/dlcs.db", cfg->data_dir);
@@ -148,12 +151,35 @@ static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server 
     return DLCS_OK;
 }
 
+/* The first admin key: DLCS_BOOTSTRAP_ADMIN's, or a new one printed once on first start. */
+static enum dlcs_status bootstrap_admin(const struct dlcs_config *cfg, struct dlcs_store *store,
+                                        struct dlcs_error *err)
+{
+    char key[DLCS_SECRET_BUF], secret[DLCS_SECRET_BUF];
+    bool created = false;
+    enum dlcs_status st =
+        dlcs_keys_ensure_admin(store, cfg->bootstrap_admin, key, secret, &created, err);
+
+    if (st != DLCS_OK || !created)
+        return st;
+    if (cfg->bootstrap_admin) {
+        dlcs_log(DLCS_LOG_INFO, "admin key '%s' created from DLCS_BOOTSTRAP_ADMIN", key);
+    } else {
+        printf("admin key (shown once, keep it): %s:%s\n", key, secret);
+        fflush(stdout);
+        dlcs_log(DLCS_LOG_INFO, "created the first admin key '%s' (printed on stdout)", key);
+    }
+    return DLCS_OK;
+}
+
 static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *role,
                                     struct server *s, struct dlcs_error *err)
 {
-    if (open_store(cfg, &s->store, err) != DLCS_OK)
+    if (dlcs_cli_open_store(cfg, &s->store, err) != DLCS_OK)
         return err->code;
     s->api = (struct dlcs_api_context){cfg, s->store};
+    if (serves_api(role) && bootstrap_admin(cfg, s->store, err) != DLCS_OK)
+        return err->code;
     if (serves_iiif(role)) {
         if (open_blobs(cfg, &s->blobs, err) != DLCS_OK ||
             dlcs_vips_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)

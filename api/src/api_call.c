@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The shared half of every API handler: authentication, access, parameters, answers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/http_server.h"
+#include "dlcs/json_util.h"
+#include "dlcs/keys.h"
+#include "dlcs/mem.h"
+
+#include "api_internal.h"
+
+bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,
+                    int (*fn)(const struct _u_request *, struct _u_response *, void *),
+                    const struct dlcs_api_context *ctx)
+{
+    /* ulfius wants void *; handlers treat it as const */
+    return ulfius_add_endpoint_by_val(inst, method, NULL, path, 1, fn, (void *)(uintptr_t)ctx) ==
+           U_OK;
+}
+
+static bool parse_positive(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    long long v;
+
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v <= 0)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name, int64_t *out)
+{
+    const char *v = u_map_get(call->req->map_url, name);
+
+    if (!parse_positive(v, out))
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "'%s' in the path must be a positive "
+                              "integer, not '%s'",
+                              name, v ? v : "");
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_context *ctx,
+                                const struct _u_request *req, struct _u_response *res,
+                                unsigned needs)
+{
+    memset(call, 0, sizeof *call);
+    call->ctx = ctx;
+    call->req = req;
+    call->res = res;
+    if (!req->auth_basic_user || !req->auth_basic_password)
+        return dlcs_error_set(&call->err, DLCS_EAUTH,
+                              "credentials required: HTTP Basic with key:secret");
+    if (dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &call->caller,
+                         &call->admin, &call->err) != DLCS_OK)
+        return call->err.code;
+    if ((needs & API_ADMIN) && !call->admin)
+        return dlcs_error_set(&call->err, DLCS_EFORBIDDEN, "this needs an admin key");
+    if (!(needs & API_CUSTOMER))
+        return DLCS_OK;
+    if (dlcs_api_id_param(call, "c", &call->customer) != DLCS_OK)
+        return DLCS_EINVAL;
+    if (call->customer != call->caller && !call->admin) /* never say the customer exists */
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
+                              (long long)call->customer);
+    return DLCS_OK;
+}
+
+int dlcs_api_fail(struct api_call *call)
+{
+    if (call->err.code == DLCS_EAUTH)
+        u_map_put(call->res->map_header, "WWW-Authenticate", "Basic realm=\"dlcs\"");
+    if (call->err.code == DLCS_OK)
+        (void)dlcs_error_set(&call->err, DLCS_EINTERNAL, "unknown failure");
+    return dlcs_http_send_error(call->req, call->res, &call->err);
+}
+
+int dlcs_api_send(struct api_call *call, unsigned status, json_t *body)
+{
+    return dlcs_http_send_json(call->res, status, body, "application/ld+json");
+}
+
+int dlcs_api_no_content(struct api_call *call)
+{
+    ulfius_set_empty_body_response(call->res, 204);
+    return U_CALLBACK_COMPLETE;
+}
+
+enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out)
+{
+    const char *length = u_map_get_case(call->req->map_header, "Content-Length");
+    size_t max = (size_t)call->ctx->cfg->http_max_body;
+
+    *out = NULL;
+    /* ulfius stops reading past the limit: refuse from the declared length, not a cut body */
+    if (length && strtoull(length, NULL, 10) > max)
+        return dlcs_error_set(&call->err, DLCS_ETOOLARGE,
+                              "the body is larger than DLCS_HTTP_MAX_BODY (%zu bytes)", max);
+    return dlcs_json_parse(call->req->binary_body, call->req->binary_body_length,
+                           (size_t)call->ctx->cfg->http_max_body, out, &call->err);
+}
+
+const char *dlcs_api_query(const struct api_call *call, const char *name)
+{
+    return u_map_get(call->req->map_url, name);
+}
+
+char *dlcs_api_url(const struct api_call *call, const char *fmt, ...)
+{
+    char *base = dlcs_http_base_url(call->req, call->ctx->cfg->public_url);
+    char *path, *url;
+    va_list ap;
+
+    va_start(ap, fmt);
+    path = dlcs_xvasprintf(fmt, ap);
+    va_end(ap);
+    url = dlcs_xasprintf("%s%s", base, path);
+    free(path);
+    free(base);
+    return url;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Private to api/: what every route handler shares (authentication, parameters, bodies). */
+#ifndef DLCS_API_INTERNAL_H
+#define DLCS_API_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "dlcs/api.h"
+#include "dlcs/error.h"
+
+/* One request being handled: the context, the caller and the recorded error. */
+struct api_call {
+    const struct dlcs_api_context *ctx;
+    const struct _u_request *req;
+    struct _u_response *res;
+    int64_t caller;   /* the key's customer */
+    bool admin;       /* the key belongs to an administrator customer */
+    int64_t customer; /* the {customer} of the path, when it has one */
+    struct dlcs_error err;
+};
+
+/* What a route needs before its handler runs. */
+enum api_needs {
+    API_ANY_KEY = 0,       /* any valid key */
+    API_CUSTOMER = 1 << 0, /* the path's {c}: the caller's own customer, or an admin */
+    API_ADMIN = 1 << 1,    /* an admin key */
+};
+
+/*
+ * Authenticate the request (Basic key:secret) and check 'needs'. DLCS_EAUTH for missing or
+ * wrong credentials, DLCS_EFORBIDDEN for a non-admin on an admin route, DLCS_ENOTFOUND for
+ * another customer's path (its existence is not revealed), DLCS_EINVAL for a non-numeric {c}.
+ */
+enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_context *ctx,
+                                const struct _u_request *req, struct _u_response *res,
+                                unsigned needs) DLCS_WARN_UNUSED;
+
+/* Answer with the recorded error (401 adds WWW-Authenticate). Returns U_CALLBACK_COMPLETE. */
+int dlcs_api_fail(struct api_call *call);
+
+/* Answer 'status' with 'body' (stolen). Returns U_CALLBACK_COMPLETE. */
+int dlcs_api_send(struct api_call *call, unsigned status, json_t *body);
+
+/* Answer 204. */
+int dlcs_api_no_content(struct api_call *call);
+
+/* A positive integer path parameter. DLCS_EINVAL naming it otherwise. */
+enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name,
+                                   int64_t *out) DLCS_WARN_UNUSED;
+
+/* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
+enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
+
+/* A query parameter, or NULL. Borrowed from the request. */
+const char *dlcs_api_query(const struct api_call *call, const char *name);
+
+/* An absolute URL of this API: base URL + printf path. New string (free()). */
+char *dlcs_api_url(const struct api_call *call, const char *fmt, ...) DLCS_PRINTF(2, 3);
+
+/* Route registration, per resource file. */
+enum dlcs_status dlcs_api_register_customers(struct _u_instance *inst,
+                                             const struct dlcs_api_context *ctx,
+                                             struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_api_register_spaces(struct _u_instance *inst,
+                                          const struct dlcs_api_context *ctx,
+                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* Add an endpoint, with 'ctx' as its user data. */
+bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,
+                    int (*fn)(const struct _u_request *, struct _u_response *, void *),
+                    const struct dlcs_api_context *ctx);
+
+#endif /* DLCS_API_INTERNAL_H */

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The registration API over HTTP against the real binary: authentication and access rules,
+ * customers, keys and spaces, and the errors a client gets for bad input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+#define ADMIN "0123456789abcdef:fedcba9876543210fedcba9876543210"
+
+static const char *binary;
+static struct harness_proc server;
+static char customer_key[200]; /* a key of customer 2 ("acme") */
+
+/* A request as 'userpwd' (NULL = anonymous); returns the status, 'out' gets the parsed body. */
+static long call(const char *userpwd, const char *method, const char *path, const char *body,
+                 json_t **out)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+    char auth[300];
+    const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
+    long status;
+
+    if (userpwd) {
+        /* curl's CURLOPT_USERPWD is not exposed by the harness: send the header ourselves */
+        char *enc = NULL;
+        size_t n = strlen(userpwd);
+        static const char b64[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t o = 0;
+
+        enc = calloc(1, (n + 2) / 3 * 4 + 1);
+        for (size_t i = 0; i < n; i += 3) {
+            unsigned v = (unsigned)(unsigned char)userpwd[i] << 16 |
+                         (i + 1 < n ? (unsigned)(unsigned char)userpwd[i + 1] << 8 : 0) |
+                         (i + 2 < n ? (unsigned char)userpwd[i + 2] : 0);
+
+            enc[o++] = b64[v >> 18 & 63];
+            enc[o++] = b64[v >> 12 & 63];
+            enc[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+            enc[o++] = i + 2 < n ? b64[v & 63] : '=';
+        }
+        (void)snprintf(auth, sizeof auth, "Authorization: Basic %s", enc);
+        headers[1] = auth;
+        free(enc);
+    }
+    assert_int_equal(harness_http(&server, method, path, headers, body, r), 0);
+    status = r->status;
+    if (out)
+        *out = json_loads(r->body, 0, NULL);
+    if (status == 401)
+        assert_non_null(strstr(r->headers, "WWW-Authenticate: Basic"));
+    free(r);
+    return status;
+}
+
+static const char *str(const json_t *j, const char *k)
+{
+    return json_string_value(json_object_get(j, k));
+}
+
+/* 'pj' is read after the call that fills it has run (argument order is unspecified in C). */
+static void expect_error(long status, json_t **pj, long want, const char *detail_part)
+{
+    json_t *j = *pj;
+
+    if (status != want || !j || !strstr(str(j, "detail") ? str(j, "detail") : "", detail_part))
+        fail_msg("want %ld '%s', got %ld '%s'", want, detail_part, status,
+                 j && str(j, "detail") ? str(j, "detail") : "(no error body)");
+    assert_string_equal(str(j, "@type"), "Error");
+    json_decref(j);
+}
+
+static int global_setup(void **state)
+{
+    const char *const args[] = {"serve", NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_HTTP_MAX_BODY=4096", NULL};
+    json_t *j = NULL;
+
+    (void)state;
+    if (harness_start(binary, args, env, 1, &server) != 0) {
+        harness_dump_log(&server);
+        return -1;
+    }
+    if (call(ADMIN, "POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", &j) !=
+        201)
+        return -1;
+    json_decref(j);
+    if (call(ADMIN, "POST", "/customers", "{\"name\":\"other\",\"displayName\":\"Other\"}", &j) !=
+        201)
+        return -1;
+    json_decref(j);
+    if (call(ADMIN, "POST", "/customers/2/keys", NULL, &j) != 200)
+        return -1;
+    (void)snprintf(customer_key, sizeof customer_key, "%s:%s", str(j, "key"), str(j, "secret"));
+    json_decref(j);
+    return 0;
+}
+
+static int global_teardown(void **state)
+{
+    (void)state;
+    if (harness_stop(&server) != 0)
+        harness_dump_log(&server);
+    harness_cleanup(&server);
+    return 0;
+}
+
+static void authentication(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    expect_error(call(NULL, "GET", "/customers/2", NULL, &j), &j, 401, "credentials required");
+    expect_error(
+        call("0123456789abcdef:00000000000000000000000000000000", "GET", "/customers/2", NULL, &j),
+        &j, 401, "wrong secret");
+    expect_error(call("nosuchkey:secret", "GET", "/customers/2", NULL, &j), &j, 401, "unknown key");
+    assert_int_equal(call(ADMIN, "GET", "/customers/2", NULL, NULL), 200);
+    assert_int_equal(call(customer_key, "GET", "/customers/2", NULL, NULL), 200);
+}
+
+static void a_customer_sees_only_itself(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    expect_error(call(customer_key, "GET", "/customers/3", NULL, &j), &j, 404, "no customer 3");
+    expect_error(call(customer_key, "GET", "/customers/3/spaces", NULL, &j), &j, 404,
+                 "no customer 3");
+    expect_error(call(customer_key, "POST", "/customers/3/keys", NULL, &j), &j, 404,
+                 "no customer 3");
+    expect_error(
+        call(customer_key, "POST", "/customers", "{\"name\":\"x\",\"displayName\":\"X\"}", &j), &j,
+        403, "admin key");
+    assert_int_equal(call(customer_key, "GET", "/customers", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 1);
+    json_decref(j);
+    assert_int_equal(call(ADMIN, "GET", "/customers", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")),
+                     3); /* admin, acme, other */
+    json_decref(j);
+}
+
+static void customers_are_validated(void **state)
+{
+    json_t *j = NULL;
+    char big[6000];
+
+    (void)state;
+    expect_error(
+        call(ADMIN, "POST", "/customers", "{\"name\":\"ACME\",\"displayName\":\"Again\"}", &j), &j,
+        400, "field 'name'");
+    expect_error(
+        call(ADMIN, "POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Again\"}", &j), &j,
+        409, "already exists");
+    expect_error(call(ADMIN, "POST", "/customers", "{\"name\":\"newco\"}", &j), &j, 400,
+                 "field 'displayName' is required");
+    expect_error(call(ADMIN, "POST", "/customers", "{\"name\":\"newco\",\"colour\":1}", &j), &j,
+                 400, "unknown field 'colour'");
+    expect_error(call(ADMIN, "POST", "/customers", "{\"name\":", &j), &j, 400, "not valid JSON");
+    expect_error(call(ADMIN, "POST", "/customers", "[]", &j), &j, 400, "must be a JSON object");
+    memset(big, ' ', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    big[0] = '{';
+    big[sizeof big - 2] = '}';
+    expect_error(call(ADMIN, "POST", "/customers", big, &j), &j, 413, "DLCS_HTTP_MAX_BODY");
+    expect_error(call(ADMIN, "PATCH", "/customers/2", "{\"name\":\"renamed\"}", &j), &j, 400,
+                 "field 'name' cannot be changed");
+    assert_int_equal(
+        call(customer_key, "PATCH", "/customers/2", "{\"displayName\":\"Acme Lib\"}", &j), 200);
+    assert_string_equal(str(j, "displayName"), "Acme Lib");
+    assert_string_equal(str(j, "name"), "acme");
+    json_decref(j);
+    expect_error(call(ADMIN, "GET", "/customers/abc", NULL, &j), &j, 400, "positive integer");
+}
+
+static void spaces(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "POST", "/customers/2/spaces", "{\"name\":\"books\"}", &j),
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(j, "id")), 1);
+    assert_non_null(strstr(str(j, "@id"), "/customers/2/spaces/1"));
+    json_decref(j);
+    expect_error(call(customer_key, "POST", "/customers/2/spaces", "{\"name\":\"books\"}", &j), &j,
+                 409, "already exists");
+    expect_error(call(customer_key, "POST", "/customers/2/spaces", "{\"id\":4,\"name\":\"x\"}", &j),
+                 &j, 400, "field 'id' is read-only");
+    expect_error(call(customer_key, "POST", "/customers/2/spaces", "{}", &j), &j, 400,
+                 "field 'name' is required");
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/10",
+                          "{\"name\":\"chosen\",\"maxUnauthorised\":400}", &j),
+                     201);
+    json_decref(j);
+    assert_int_equal(
+        call(customer_key, "PUT", "/customers/2/spaces/10", "{\"name\":\"renamed\"}", &j), 200);
+    assert_string_equal(str(j, "name"), "renamed");
+    assert_int_equal(json_integer_value(json_object_get(j, "maxUnauthorised")), 400);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/10",
+                          "{\"defaultTags\":[\"a\",\"b\"]}", &j),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(j, "defaultTags")), 2);
+    assert_string_equal(str(j, "name"), "renamed");
+    json_decref(j);
+    expect_error(call(customer_key, "PATCH", "/customers/2/spaces/99", "{\"name\":\"x\"}", &j), &j,
+                 404, "no space 99");
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 2);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "DELETE", "/customers/2/spaces/10", NULL, NULL), 204);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/10", NULL, NULL), 404);
+    assert_int_equal(call(ADMIN, "GET", "/customers/3/spaces/1", NULL, NULL), 404);
+}
+
+static void keys(void **state)
+{
+    json_t *j = NULL;
+    char second[200], path[200];
+
+    (void)state;
+    assert_int_equal(call(customer_key, "POST", "/customers/2/keys", NULL, &j), 200);
+    (void)snprintf(second, sizeof second, "%s:%s", str(j, "key"), str(j, "secret"));
+    (void)snprintf(path, sizeof path, "/customers/2/keys/%s", str(j, "key"));
+    json_decref(j);
+    assert_int_equal(call(second, "GET", "/customers/2/keys", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 2);
+    assert_null(json_object_get(json_array_get(json_object_get(j, "member"), 0), "secret"));
+    json_decref(j);
+    assert_int_equal(call(customer_key, "DELETE", path, NULL, NULL), 204);
+    assert_int_equal(call(second, "GET", "/customers/2", NULL, NULL), 401);
+    assert_int_equal(call(customer_key, "DELETE", path, NULL, NULL), 404);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(authentication),
+        cmocka_unit_test(a_customer_sees_only_itself),
+        cmocka_unit_test(customers_are_validated),
+        cmocka_unit_test(spaces),
+        cmocka_unit_test(keys),
+    };
+    int rc;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: api_test PATH_TO_DLCS\n");
+        return 2;
+    }
+    binary = argv[1];
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, global_setup, global_teardown);
+    curl_global_cleanup();
+    return rc;
+}
