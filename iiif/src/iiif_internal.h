@@ -28,13 +28,6 @@ void dlcs_iiif_image_release(struct dlcs_iiif_image *img);
 struct dlcs_iiif_cache *dlcs_iiif_cache_new(int ttl_ms);
 void dlcs_iiif_cache_free(struct dlcs_iiif_cache *c);
 
-/*
- * At most 'count' renders at once (DLCS_IIIF_RENDER_SLOTS): stored tiles and thumbnails need
- * no slot, libvips renders do; a request waits up to 'wait_ms' for one, then gets 503.
- */
-struct dlcs_iiif_slots *dlcs_iiif_slots_new(int count, int wait_ms);
-void dlcs_iiif_slots_free(struct dlcs_iiif_slots *s);
-
 /* Blob key of a file of the image: "{customer}/{space}/{id}/{file}". New string. */
 char *dlcs_iiif_blob_key(const struct dlcs_iiif_image *img, const char *file);
 

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,49 +15,10 @@
 #include <vips/vips.h>
 
 #include "dlcs/mem.h"
+#include "dlcs/slots.h"
 
 #include "iiif_internal.h"
 #include "tiff_tiles.h"
-
-struct dlcs_iiif_slots {
-    sem_t free;
-    int wait_ms;
-};
-
-struct dlcs_iiif_slots *dlcs_iiif_slots_new(int count, int wait_ms)
-{
-    struct dlcs_iiif_slots *s = dlcs_xcalloc(1, sizeof *s);
-
-    sem_init(&s->free, 0, (unsigned)count);
-    s->wait_ms = wait_ms;
-    return s;
-}
-
-void dlcs_iiif_slots_free(struct dlcs_iiif_slots *s)
-{
-    if (!s)
-        return;
-    sem_destroy(&s->free);
-    free(s);
-}
-
-static bool slot_take(struct dlcs_iiif_slots *s)
-{
-    struct timespec until;
-
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += s->wait_ms / 1000;
-    until.tv_nsec += (long)(s->wait_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    while (sem_timedwait(&s->free, &until) != 0) {
-        if (errno != EINTR)
-            return false;
-    }
-    return true;
-}
 
 /* One TurboJPEG transformer per thread (handles are not thread-safe), made on first use. */
 static _Thread_local tjhandle crop_handle;
@@ -344,7 +304,7 @@ enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
     *len = 0;
     if (send_tile(ctx, img, p, out, len) || send_stored(ctx, img, p, out, len))
         return DLCS_OK;
-    if (ctx->renders && !slot_take(ctx->renders))
+    if (ctx->renders && !dlcs_slots_take(ctx->renders))
         return dlcs_error_set(err, DLCS_EBUSY, "every render slot is busy; try again shortly");
     st = open_source(ctx, img, p, &im, &factor, err);
     if (st == DLCS_OK && (crop_and_scale(&im, p, factor) != 0 || orient(&im, p) != 0 ||
@@ -354,6 +314,6 @@ enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
     if (im)
         g_object_unref(im);
     if (ctx->renders)
-        sem_post(&ctx->renders->free);
+        dlcs_slots_give(ctx->renders);
     return st;
 }

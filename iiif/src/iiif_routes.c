@@ -14,6 +14,7 @@
 #include "dlcs/http_server.h"
 #include "dlcs/json_util.h"
 #include "dlcs/mem.h"
+#include "dlcs/slots.h"
 
 #include "iiif_internal.h"
 
@@ -334,13 +335,13 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
     ctx->jpeg_quality = cfg->iiif_jpeg_quality;
     ctx->max_age = cfg->iiif_max_age;
     ctx->records = dlcs_iiif_cache_new(cfg->iiif_record_ttl_ms);
-    ctx->renders = dlcs_iiif_slots_new(cfg->iiif_render_slots, cfg->iiif_render_wait_ms);
+    ctx->renders = dlcs_slots_new(cfg->iiif_render_slots, cfg->iiif_render_wait_ms);
 }
 
 void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)
 {
     dlcs_iiif_cache_free(ctx->records);
-    dlcs_iiif_slots_free(ctx->renders);
+    dlcs_slots_free(ctx->renders);
     ctx->records = NULL;
     ctx->renders = NULL;
 }

@@ -21,7 +21,6 @@
 #include "dlcs/store.h"
 
 struct dlcs_iiif_cache;
-struct dlcs_iiif_slots;
 
 /* What the delivery handlers read. Borrowed pointers; read-only once the server starts. */
 struct dlcs_iiif_context {
@@ -32,7 +31,7 @@ struct dlcs_iiif_context {
     int jpeg_quality;                /* of rendered JPEGs */
     int max_age;                     /* Cache-Control max-age of images and info.json, seconds */
     struct dlcs_iiif_cache *records; /* owned: image records of the last TTL; thread-safe */
-    struct dlcs_iiif_slots *renders; /* owned: bounds concurrent libvips renders */
+    struct dlcs_slots *renders;      /* owned: bounds concurrent libvips renders */
 };
 
 /*
