@@ -3,7 +3,9 @@
 #ifndef DLCS_CLI_H
 #define DLCS_CLI_H
 
+#include "dlcs/blobstore.h"
 #include "dlcs/config.h"
+#include "dlcs/ingest.h"
 #include "dlcs/store.h"
 
 /* The arguments after the role. */
@@ -22,5 +24,21 @@ int dlcs_cli_keys(const struct dlcs_config *cfg, const char *role, const struct 
 /* Open the configured store (creating DLCS_DATA_DIR). Caller frees with dlcs_store_free. */
 enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* Immediate ingest for the API: settings, store and blobs of this process. */
+struct cli_ingester {
+    struct dlcs_ingest_settings settings;
+    struct dlcs_store *store;
+    struct dlcs_blobstore *blobs;
+};
+
+enum dlcs_status dlcs_cli_ingester_init(struct cli_ingester *ing, const struct dlcs_config *cfg,
+                                        struct dlcs_store *store, struct dlcs_blobstore *blobs,
+                                        struct dlcs_error *err) DLCS_WARN_UNUSED;
+void dlcs_cli_ingester_release(struct cli_ingester *ing);
+
+/* A dlcs_api_ingest_fn over a struct cli_ingester. */
+enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
+                                       struct dlcs_error *err);
 
 #endif /* DLCS_CLI_H */

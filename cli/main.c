@@ -22,6 +22,7 @@
 #include "dlcs/keys.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/slots.h"
 #include "dlcs/store.h"
 #include "dlcs/vips_setup.h"
 
@@ -93,6 +94,8 @@ static void block_stop_signals(sigset_t *set)
 struct server {
     struct dlcs_store *store;
     struct dlcs_blobstore *blobs;
+    struct cli_ingester ingester;
+    struct dlcs_slots *immediate;
     struct dlcs_http_server *http;
     struct dlcs_api_context api;
     struct dlcs_iiif_context iiif;
@@ -177,12 +180,20 @@ static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *r
 {
     if (dlcs_cli_open_store(cfg, &s->store, err) != DLCS_OK)
         return err->code;
-    s->api = (struct dlcs_api_context){cfg, s->store};
-    if (serves_api(role) && bootstrap_admin(cfg, s->store, err) != DLCS_OK)
+    if (open_blobs(cfg, &s->blobs, err) != DLCS_OK)
         return err->code;
+    if (serves_api(role)) {
+        if (bootstrap_admin(cfg, s->store, err) != DLCS_OK ||
+            dlcs_cli_ingester_init(&s->ingester, cfg, s->store, s->blobs, err) != DLCS_OK)
+            return err->code;
+        s->immediate = dlcs_slots_new(cfg->immediate_slots, cfg->immediate_wait_ms);
+        s->api = (struct dlcs_api_context){
+            cfg, s->store, s->blobs, dlcs_cli_ingest_asset, &s->ingester, s->immediate};
+    } else {
+        s->api = (struct dlcs_api_context){cfg, s->store, s->blobs, NULL, NULL, NULL};
+    }
     if (serves_iiif(role)) {
-        if (open_blobs(cfg, &s->blobs, err) != DLCS_OK ||
-            dlcs_vips_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
+        if (dlcs_vips_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
             return err->code;
         dlcs_iiif_context_init(&s->iiif, cfg, s->store, s->blobs);
     }
@@ -209,6 +220,8 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     }
     dlcs_http_server_free(s.http);
     dlcs_iiif_context_release(&s.iiif);
+    dlcs_slots_free(s.immediate);
+    dlcs_cli_ingester_release(&s.ingester);
     dlcs_blobstore_free(s.blobs);
     dlcs_store_free(s.store);
     if (rc == 0)

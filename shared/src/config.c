@@ -127,6 +127,10 @@ static const struct setting settings[] = {
      SETTING_DEFAULT_NPROC, "libvips renders at once; default the number of cores"},
     {"DLCS_IIIF_RENDER_WAIT_MS", SETTING_INT, FIELD(iiif_render_wait_ms), "10000", 0, 600000, 0,
      "how long a render waits for a slot before 503, ms"},
+    {"DLCS_IMMEDIATE_SLOTS", SETTING_INT, FIELD(immediate_slots), "2", 1, 256, 0,
+     "immediate registrations (PUT) ingesting at once"},
+    {"DLCS_IMMEDIATE_WAIT_MS", SETTING_INT, FIELD(immediate_wait_ms), "2000", 0, 600000, 0,
+     "how long a PUT waits for an ingest slot before 503, ms"},
 };
 
 static const char *env_lookup(const char *name, void *ctx)

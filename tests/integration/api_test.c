@@ -13,13 +13,18 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <vips/vips.h>
 
+#include "dlcs/fs.h"
+
+#include "fixtures.h"
 #include "harness.h"
 
 #define ADMIN "0123456789abcdef:fedcba9876543210fedcba9876543210"
 
 static const char *binary;
 static struct harness_proc server;
+static char fixtures[256];
 static char customer_key[200]; /* a key of customer 2 ("acme") */
 
 /* A request as 'userpwd' (NULL = anonymous); returns the status, 'out' gets the parsed body. */
@@ -84,10 +89,16 @@ static void expect_error(long status, json_t **pj, long want, const char *detail
 static int global_setup(void **state)
 {
     const char *const args[] = {"serve", NULL};
-    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_HTTP_MAX_BODY=4096", NULL};
+    static char root_env[300];
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_HTTP_MAX_BODY=4096", root_env,
+                               NULL};
     json_t *j = NULL;
 
     (void)state;
+    (void)snprintf(fixtures, sizeof fixtures, "/tmp/dlcs-api-fixtures-XXXXXX");
+    if (!mkdtemp(fixtures) || fixtures_write(fixtures) != 0)
+        return -1;
+    (void)snprintf(root_env, sizeof root_env, "DLCS_ORIGIN_FILE_ROOT=%s", fixtures);
     if (harness_start(binary, args, env, 1, &server) != 0) {
         harness_dump_log(&server);
         return -1;
@@ -113,6 +124,8 @@ static int global_teardown(void **state)
     if (harness_stop(&server) != 0)
         harness_dump_log(&server);
     harness_cleanup(&server);
+    if (dlcs_fs_remove_tree(fixtures, NULL) != DLCS_OK)
+        fprintf(stderr, "could not remove %s\n", fixtures);
     return 0;
 }
 
@@ -245,6 +258,167 @@ static void keys(void **state)
     assert_int_equal(call(customer_key, "DELETE", path, NULL, NULL), 404);
 }
 
+/* An image body with a file:// origin from the fixtures. */
+static char *image_body(const char *file, const char *extra)
+{
+    static char body[1024];
+
+    (void)snprintf(body, sizeof body,
+                   "{\"origin\":\"file://%s/%s\",\"mediaType\":\"image/jpeg\"%s%s}", fixtures, file,
+                   extra ? "," : "", extra ? extra : "");
+    return body;
+}
+
+static void images_register_immediately(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20",
+                          "{\"name\":\"pages\",\"defaultTags\":[\"book\"]}", &j),
+                     201);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20/images/p1",
+                          image_body("photo.jpg", "\"string1\":\"b1\",\"number1\":1"), &j),
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 400);
+    assert_false(json_is_true(json_object_get(j, "ingesting")));
+    assert_string_equal(str(j, "error"), "");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "tags"), 0)), "book");
+    assert_non_null(strstr(str(j, "imageService"), "/iiif-img/2/20/p1"));
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/iiif-img/acme/20/p1/info.json", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    json_decref(j);
+    /* replace: 200, and the new origin's size */
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20/images/p1",
+                          image_body("small.jpg", "\"string1\":\"b1\",\"number1\":1"), &j),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 300);
+    json_decref(j);
+}
+
+static void patch_changes_only_what_is_sent(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/20/images/p1",
+                          "{\"string2\":\"chapter 1\"}", &j),
+                     200);
+    assert_string_equal(str(j, "string2"), "chapter 1");
+    assert_string_equal(str(j, "string1"), "b1");
+    assert_int_equal(json_array_size(json_object_get(j, "tags")), 1);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/20/images/p1",
+                          image_body("photo.jpg", NULL), &j),
+                     200); /* a new origin is ingested again */
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    assert_string_equal(str(j, "string2"), "chapter 1");
+    json_decref(j);
+    assert_int_equal(
+        call(customer_key, "POST", "/customers/2/spaces/20/images/p1/reingest", NULL, &j), 200);
+    assert_false(json_is_true(json_object_get(j, "ingesting")));
+    json_decref(j);
+}
+
+static void image_errors(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/x",
+                      "{\"mediaType\":\"image/jpeg\"}", &j),
+                 &j, 400, "field 'origin' is required");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/x",
+                      "{\"origin\":\"https://x/y.mp4\",\"mediaType\":\"video/mp4\"}", &j),
+                 &j, 501, "only image/*");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/x",
+                      image_body("photo.jpg", "\"id\":\"y\""), &j),
+                 &j, 400, "differs from the path");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/x",
+                      image_body("photo.jpg", "\"width\":5"), &j),
+                 &j, 400, "field 'width' is read-only");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/x",
+                      image_body("photo.jpg", "\"number1\":\"one\""), &j),
+                 &j, 400, "field 'number1' must be an integer");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/99/images/x",
+                      image_body("photo.jpg", NULL), &j),
+                 &j, 404, "no space 99");
+    expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/nope", NULL, &j), &j, 404,
+                 "no image 'nope'");
+    /* a bad origin is recorded on the asset, with the reason */
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20/images/broken",
+                          image_body("missing.jpg", NULL), &j),
+                     201);
+    assert_non_null(strstr(str(j, "error"), "no such file"));
+    assert_false(json_is_true(json_object_get(j, "ingesting")));
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20/images/text",
+                          image_body("text.txt", NULL), &j),
+                     201);
+    assert_non_null(strstr(str(j, "error"), "not an image"));
+    json_decref(j);
+}
+
+static void listings_filter_order_and_page(void **state)
+{
+    json_t *j = NULL;
+    char path[200];
+
+    (void)state;
+    for (int n = 1; n <= 4; n++) {
+        char id[64], extra[80];
+
+        (void)snprintf(id, sizeof id, "/customers/2/spaces/20/images/q%d", n);
+        (void)snprintf(extra, sizeof extra, "\"string1\":\"book-q\",\"number1\":%d", 5 - n);
+        assert_int_equal(call(customer_key, "PUT", id, image_body("small.jpg", extra), &j), 201);
+        json_decref(j);
+    }
+    assert_int_equal(call(customer_key, "GET",
+                          "/customers/2/spaces/20/images?string1=book-q&orderBy=number1", NULL, &j),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 4);
+    assert_string_equal(str(json_array_get(json_object_get(j, "member"), 0), "id"), "q4");
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET",
+                          "/customers/2/allImages?string1=book-q&orderByDescending=number1"
+                          "&page=2&pageSize=3",
+                          NULL, &j),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(j, "member")), 1);
+    assert_string_equal(str(json_array_get(json_object_get(j, "member"), 0), "id"), "q4");
+    json_decref(j);
+    (void)snprintf(path, sizeof path, "/customers/2/allImages?q=%%7B%%22number1%%22:2%%7D");
+    assert_int_equal(call(customer_key, "GET", path, NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 1);
+    json_decref(j);
+    expect_error(call(customer_key, "GET", "/customers/2/allImages?orderBy=colour", NULL, &j), &j,
+                 400, "cannot order by 'colour'");
+    expect_error(call(customer_key, "GET", "/customers/2/allImages?number1=x", NULL, &j), &j, 400,
+                 "must be an integer");
+    expect_error(call(customer_key, "GET", "/customers/2/allImages?pageSize=0", NULL, &j), &j, 400,
+                 "'pageSize'");
+}
+
+static void delete_removes_record_and_derivatives(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    expect_error(call(customer_key, "DELETE", "/customers/2/spaces/20", NULL, &j), &j, 409,
+                 "holds");
+    assert_int_equal(call(customer_key, "DELETE", "/customers/2/spaces/20/images/p1", NULL, NULL),
+                     204);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/20/images/p1", NULL, NULL),
+                     404);
+    assert_int_equal(call(NULL, "GET", "/iiif-img/2/20/p1/full/max/0/default.jpg", NULL, NULL),
+                     404);
+    assert_int_equal(call(customer_key, "DELETE", "/customers/2/spaces/20/images/p1", NULL, NULL),
+                     404);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +427,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(customers_are_validated),
         cmocka_unit_test(spaces),
         cmocka_unit_test(keys),
+        cmocka_unit_test(images_register_immediately),
+        cmocka_unit_test(patch_changes_only_what_is_sent),
+        cmocka_unit_test(image_errors),
+        cmocka_unit_test(listings_filter_order_and_page),
+        cmocka_unit_test(delete_removes_record_and_derivatives),
     };
     int rc;
 
@@ -261,8 +440,11 @@ int main(int argc, char **argv)
         return 2;
     }
     binary = argv[1];
+    if (VIPS_INIT(argv[0]) != 0) /* the fixtures are made with libvips */
+        return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = cmocka_run_group_tests(tests, global_setup, global_teardown);
     curl_global_cleanup();
+    vips_shutdown();
     return rc;
 }

@@ -8,14 +8,29 @@
 
 #include <ulfius.h>
 
+#include "dlcs/blobstore.h"
 #include "dlcs/config.h"
 #include "dlcs/error.h"
 #include "dlcs/store.h"
 
+/*
+ * Run one asset's ingest now and record its outcome in the store (the asset has just been
+ * registered with a new generation). DLCS_OK also when the asset ends with an error recorded
+ * on it; other statuses only when the outcome could not be recorded.
+ */
+typedef enum dlcs_status (*dlcs_api_ingest_fn)(void *ctx, const struct dlcs_asset *asset,
+                                               struct dlcs_error *err);
+
+struct dlcs_slots;
+
 /* What every API handler reads. Borrowed pointers; read-only once the server starts. */
 struct dlcs_api_context {
     const struct dlcs_config *cfg;
-    struct dlcs_store *store; /* thread-safe */
+    struct dlcs_store *store;     /* thread-safe */
+    struct dlcs_blobstore *blobs; /* thread-safe; NULL: derivatives are kept on delete */
+    dlcs_api_ingest_fn ingest;    /* NULL: immediate registration answers 503 */
+    void *ingest_ctx;
+    struct dlcs_slots *immediate; /* bounds concurrent immediate ingests; NULL = none */
 };
 
 /*

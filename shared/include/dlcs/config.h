@@ -62,6 +62,8 @@ struct dlcs_config {
     int iiif_record_ttl_ms;  /* DLCS_IIIF_RECORD_TTL_MS */
     int iiif_render_slots;   /* DLCS_IIIF_RENDER_SLOTS */
     int iiif_render_wait_ms; /* DLCS_IIIF_RENDER_WAIT_MS */
+    int immediate_slots;     /* DLCS_IMMEDIATE_SLOTS */
+    int immediate_wait_ms;   /* DLCS_IMMEDIATE_WAIT_MS */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Images as the API shows and takes them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/hydra.h"
+#include "dlcs/mem.h"
+
+#include "api_images.h"
+
+json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset *a)
+{
+    char *id = dlcs_api_url(call, "/customers/%lld/spaces/%lld/images/%s", (long long)a->customer,
+                            (long long)a->space, a->id);
+    char *image = dlcs_api_url(call, "/iiif-img/%lld/%lld/%s", (long long)a->customer,
+                               (long long)a->space, a->id);
+    char *thumbs = dlcs_api_url(call, "/thumbs/%lld/%lld/%s", (long long)a->customer,
+                                (long long)a->space, a->id);
+    json_t *j = dlcs_hydra_resource(&dlcs_asset_entity, a, id);
+
+    json_object_set_new(j, "imageService", json_string(image));
+    if (a->delivery_channels.count == 0 || dlcs_channels_has(&a->delivery_channels, "thumbs"))
+        json_object_set_new(j, "thumbnailImageService", json_string(thumbs));
+    if (a->batch > 0) {
+        char *batch = dlcs_api_url(call, "/customers/%lld/queue/batches/%lld",
+                                   (long long)a->customer, (long long)a->batch);
+
+        json_object_set_new(j, "batch", json_string(batch));
+        free(batch);
+    } else {
+        json_object_del(j, "batch");
+    }
+    if (!a->error)
+        json_object_set_new(j, "error", json_string(""));
+    free(thumbs);
+    free(image);
+    free(id);
+    return j;
+}
+
+enum dlcs_status dlcs_api_asset_from_body(struct api_call *call, struct dlcs_asset *a,
+                                          uint64_t *sent)
+{
+    json_t *body = NULL;
+    enum dlcs_status st = dlcs_api_body(call, &body);
+
+    if (st == DLCS_OK)
+        st = dlcs_entity_from_json(&dlcs_asset_entity, body, a, sent, &call->err);
+    json_decref(body);
+    return st;
+}
+
+static bool sent_field(uint64_t sent, const char *name)
+{
+    return (sent & DLCS_FIELD_BIT(dlcs_entity_field_index(&dlcs_asset_entity, name))) != 0;
+}
+
+static void apply_space_defaults(struct dlcs_asset *a, uint64_t sent, const struct dlcs_space *sp)
+{
+    if (!sent_field(sent, "tags"))
+        dlcs_strlist_copy(&a->tags, &sp->default_tags);
+    if (!sent_field(sent, "roles"))
+        dlcs_strlist_copy(&a->roles, &sp->default_roles);
+    if (!sent_field(sent, "maxUnauthorised"))
+        a->max_unauthorised = sp->max_unauthorised;
+}
+
+enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset *a, uint64_t sent,
+                                        const struct dlcs_asset *path)
+{
+    struct dlcs_space sp;
+    enum dlcs_status st;
+
+    if (!a->origin || !a->origin[0])
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'origin' is required");
+    if (!a->media_type)
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'mediaType' is required");
+    if (strncmp(a->media_type, "image/", 6) != 0)
+        return dlcs_error_set(&call->err, DLCS_EUNSUPPORTED,
+                              "field 'mediaType': only image/* is ingested by this build, not "
+                              "'%s'",
+                              a->media_type);
+    a->customer = path->customer;
+    a->space = path->space;
+    dlcs_str_replace(&a->id, path->id);
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = a->customer;
+    sp.id = a->space;
+    st = dlcs_store_get(call->ctx->store, &dlcs_space_entity, &sp, &call->err);
+    if (st == DLCS_OK)
+        apply_space_defaults(a, sent, &sp);
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+    return st;
+}

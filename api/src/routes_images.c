@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * /customers/{c}/spaces/{s}/images/{id}: PUT (create or replace, ingested now), GET, PATCH
+ * (only the fields sent; re-ingested when origin, channels or maxUnauthorised change),
+ * DELETE (record and derivatives), POST .../reingest.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/hydra.h"
+#include "dlcs/ids.h"
+#include "dlcs/mem.h"
+#include "dlcs/slots.h"
+
+#include "api_images.h"
+
+/* The path's space (must exist) and asset id (must be a valid id). */
+static enum dlcs_status image_path(struct api_call *call, struct dlcs_asset *a)
+{
+    struct dlcs_space sp;
+    const char *id = u_map_get(call->req->map_url, "id");
+    enum dlcs_status st;
+
+    if (dlcs_api_id_param(call, "s", &a->space) != DLCS_OK ||
+        dlcs_id_check_asset(id ? id : "", "id", &call->err) != DLCS_OK)
+        return DLCS_EINVAL;
+    a->customer = call->customer;
+    dlcs_str_replace(&a->id, id);
+    dlcs_entity_init(&dlcs_space_entity, &sp);
+    sp.customer = a->customer;
+    sp.id = a->space;
+    st = dlcs_store_get(call->ctx->store, &dlcs_space_entity, &sp, NULL);
+    dlcs_entity_release(&dlcs_space_entity, &sp);
+    if (st != DLCS_OK)
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no space %lld", (long long)a->space);
+    return DLCS_OK;
+}
+
+static int field(const char *name)
+{
+    return dlcs_entity_field_index(&dlcs_asset_entity, name);
+}
+
+static bool was_sent(uint64_t sent, const char *name)
+{
+    return (sent & DLCS_FIELD_BIT(field(name))) != 0;
+}
+
+/* The body's id and space, when sent, must agree with the path. */
+static enum dlcs_status check_identity(struct api_call *call, const struct dlcs_asset *in,
+                                       uint64_t sent, const struct dlcs_asset *path)
+{
+    if (was_sent(sent, "id") && strcmp(in->id, path->id) != 0)
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'id' ('%s') differs from the path",
+                              in->id);
+    if (was_sent(sent, "space") && in->space != path->space)
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'space' differs from the path");
+    return DLCS_OK;
+}
+
+/* Register 'a' (a new generation) and ingest it now, within the immediate-ingest bound. */
+static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a)
+{
+    struct dlcs_registration reg = {a, 1, NULL};
+    const struct dlcs_api_context *ctx = call->ctx;
+    enum dlcs_status st;
+
+    if (!ctx->ingest)
+        return dlcs_error_set(&call->err, DLCS_EBUSY, "immediate ingest is not available here");
+    if (ctx->immediate && !dlcs_slots_take(ctx->immediate))
+        return dlcs_error_set(&call->err, DLCS_EBUSY,
+                              "every immediate-ingest slot is busy; try again shortly");
+    st = dlcs_store_register(ctx->store, &reg, &call->err);
+    if (st == DLCS_OK)
+        st = ctx->ingest(ctx->ingest_ctx, a, &call->err);
+    if (ctx->immediate)
+        dlcs_slots_give(ctx->immediate);
+    if (st == DLCS_OK) /* the ingest's outcome, as recorded */
+        st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &call->err);
+    return st;
+}
+
+static int answer_asset(struct api_call *call, unsigned status, const struct dlcs_asset *a)
+{
+    if (status == 201) {
+        char *loc = dlcs_api_url(call, "/customers/%lld/spaces/%lld/images/%s",
+                                 (long long)a->customer, (long long)a->space, a->id);
+
+        u_map_put(call->res->map_header, "Location", loc);
+        free(loc);
+    }
+    return dlcs_api_send(call, status, dlcs_api_asset_json(call, a));
+}
+
+static int put_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset path, in, old;
+    uint64_t sent = 0;
+    bool exists = false;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &path);
+    dlcs_entity_init(&dlcs_asset_entity, &in);
+    dlcs_entity_init(&dlcs_asset_entity, &old);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        image_path(&call, &path) != DLCS_OK ||
+        dlcs_api_asset_from_body(&call, &in, &sent) != DLCS_OK ||
+        check_identity(&call, &in, sent, &path) != DLCS_OK ||
+        dlcs_api_asset_prepare(&call, &in, sent, &path) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    dlcs_entity_merge(&dlcs_asset_entity, &old, &in,
+                      DLCS_FIELD_BIT(field("customer")) | DLCS_FIELD_BIT(field("space")) |
+                          DLCS_FIELD_BIT(field("id")));
+    exists = dlcs_store_get(call.ctx->store, &dlcs_asset_entity, &old, NULL) == DLCS_OK;
+    rc = register_now(&call, &in) == DLCS_OK ? answer_asset(&call, exists ? 200 : 201, &in)
+                                             : dlcs_api_fail(&call);
+out:
+    dlcs_entity_release(&dlcs_asset_entity, &old);
+    dlcs_entity_release(&dlcs_asset_entity, &in);
+    dlcs_entity_release(&dlcs_asset_entity, &path);
+    return rc;
+}
+
+/* The path's asset into 'a': DLCS_ENOTFOUND when there is none. */
+static enum dlcs_status load_image(struct api_call *call, struct dlcs_asset *a)
+{
+    if (image_path(call, a) != DLCS_OK)
+        return call->err.code;
+    if (dlcs_store_get(call->ctx->store, &dlcs_asset_entity, a, NULL) != DLCS_OK)
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no image '%s' in space %lld", a->id,
+                              (long long)a->space);
+    return DLCS_OK;
+}
+
+static int get_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset a;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        load_image(&call, &a) != DLCS_OK)
+        rc = dlcs_api_fail(&call);
+    else
+        rc = answer_asset(&call, 200, &a);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    return rc;
+}
+
+/* Fields whose change means the derivatives must be made again. */
+static bool needs_reingest(const struct dlcs_asset *before, const struct dlcs_asset *in,
+                           uint64_t sent)
+{
+    char *b, *i;
+    bool changed;
+
+    if (was_sent(sent, "origin") && strcmp(before->origin ? before->origin : "", in->origin) != 0)
+        return true;
+    if (was_sent(sent, "maxUnauthorised") && before->max_unauthorised != in->max_unauthorised)
+        return true;
+    if (!was_sent(sent, "deliveryChannels"))
+        return false;
+    b = dlcs_channels_to_text(&before->delivery_channels);
+    i = dlcs_channels_to_text(&in->delivery_channels);
+    changed = strcmp(b, i) != 0;
+    free(b);
+    free(i);
+    return changed;
+}
+
+static int patch_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset a, in;
+    uint64_t sent = 0;
+    enum dlcs_status st;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    dlcs_entity_init(&dlcs_asset_entity, &in);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        load_image(&call, &a) != DLCS_OK ||
+        dlcs_api_asset_from_body(&call, &in, &sent) != DLCS_OK ||
+        check_identity(&call, &in, sent, &a) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    sent &= ~(DLCS_FIELD_BIT(field("id")) | DLCS_FIELD_BIT(field("space")));
+    if (needs_reingest(&a, &in, sent)) {
+        dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
+        st = register_now(&call, &a);
+    } else { /* only what was sent changes (never the reference's bug #1261) */
+        dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
+        st = dlcs_store_update(call.ctx->store, &dlcs_asset_entity, &a, sent, &call.err);
+    }
+    rc = st == DLCS_OK ? answer_asset(&call, 200, &a) : dlcs_api_fail(&call);
+out:
+    dlcs_entity_release(&dlcs_asset_entity, &in);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    return rc;
+}
+
+static int delete_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset a;
+    enum dlcs_status st;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    st = dlcs_api_begin(&call, data, req, res, API_CUSTOMER);
+    if (st == DLCS_OK)
+        st = image_path(&call, &a);
+    if (st == DLCS_OK)
+        st = dlcs_store_asset_remove(call.ctx->store, a.customer, a.space, a.id, &call.err);
+    if (st == DLCS_OK && call.ctx->blobs) {
+        char *prefix =
+            dlcs_xasprintf("%lld/%lld/%s", (long long)a.customer, (long long)a.space, a.id);
+
+        st = dlcs_blob_remove_prefix(call.ctx->blobs, prefix, &call.err);
+        free(prefix);
+    }
+    rc = st == DLCS_OK ? dlcs_api_no_content(&call) : dlcs_api_fail(&call);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    return rc;
+}
+
+static int reingest_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset a;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        load_image(&call, &a) != DLCS_OK || register_now(&call, &a) != DLCS_OK)
+        rc = dlcs_api_fail(&call);
+    else
+        rc = answer_asset(&call, 200, &a);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    return rc;
+}
+
+enum dlcs_status dlcs_api_register_images(struct _u_instance *inst,
+                                          const struct dlcs_api_context *ctx,
+                                          struct dlcs_error *err)
+{
+    const char *one = "/customers/:c/spaces/:s/images/:id";
+
+    if (!dlcs_api_route(inst, "PUT", one, put_image, ctx) ||
+        !dlcs_api_route(inst, "GET", one, get_image, ctx) ||
+        !dlcs_api_route(inst, "PATCH", one, patch_image, ctx) ||
+        !dlcs_api_route(inst, "DELETE", one, delete_image, ctx) ||
+        !dlcs_api_route(inst, "POST", "/customers/:c/spaces/:s/images/:id/reingest", reingest_image,
+                        ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s/images", dlcs_api_list_space_images,
+                        ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/allImages", dlcs_api_list_all_images, ctx))
+        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the image routes");
+    return DLCS_OK;
+}
