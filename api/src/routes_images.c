@@ -61,7 +61,7 @@ static enum dlcs_status check_identity(struct api_call *call, const struct dlcs_
 /* Register 'a' (a new generation) and ingest it now, within the immediate-ingest bound. */
 static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a)
 {
-    struct dlcs_registration reg = {a, 1, NULL};
+    struct dlcs_registration reg = {a, 1, NULL, false, false};
     const struct dlcs_api_context *ctx = call->ctx;
     enum dlcs_status st;
 

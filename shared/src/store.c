@@ -308,3 +308,28 @@ enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t custo
 {
     return store->ops->asset_remove(store->impl, customer, space, id, err);
 }
+
+enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, int64_t lease_ms,
+                                      struct dlcs_job *job, struct dlcs_error *err)
+{
+    memset(job, 0, sizeof *job);
+    return store->ops->job_claim(store->impl, lease_ms, job, err);
+}
+
+enum dlcs_status dlcs_store_job_done(struct dlcs_store *store, int64_t job, struct dlcs_error *err)
+{
+    return store->ops->job_done(store->impl, job, err);
+}
+
+enum dlcs_status dlcs_store_job_retry(struct dlcs_store *store, int64_t job, int64_t delay_ms,
+                                      struct dlcs_error *err)
+{
+    return store->ops->job_retry(store->impl, job, delay_ms, err);
+}
+
+enum dlcs_status dlcs_store_jobs_waiting(struct dlcs_store *store, int64_t *count,
+                                         struct dlcs_error *err)
+{
+    *count = 0;
+    return store->ops->jobs_waiting(store->impl, count, err);
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -78,7 +79,7 @@ static void register_many(struct dlcs_store *s, int64_t customer, int64_t space,
                           const char *s1, size_t n, struct dlcs_batch *b)
 {
     struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, b};
+    struct dlcs_registration reg = {assets, n, b, false, false};
     struct dlcs_error err = {0};
 
     for (size_t i = 0; i < n; i++) {
@@ -316,7 +317,7 @@ static void register_into_unknown_space_writes_nothing(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false};
     struct dlcs_error err = {0};
     struct dlcs_query q = {.page = 1, .page_size = 10};
     int64_t n = -1, c = make_customer(s, "acme");
@@ -337,7 +338,7 @@ static void register_refuses_duplicate_ids(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false};
     struct dlcs_error err = {0};
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
@@ -832,6 +833,64 @@ static void update_and_remove_every_simple_entity(void **state)
     dlcs_entity_release(&dlcs_customer_entity, &cu);
 }
 
+/* Register 'n' assets "<prefix><i>" as queued jobs (optionally priority). */
+static void queue_many(struct dlcs_store *s, int64_t customer, int64_t space, const char *prefix,
+                       size_t n, bool priority)
+{
+    struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
+    struct dlcs_registration reg = {assets, n, NULL, true, priority};
+
+    for (size_t i = 0; i < n; i++) {
+        char id[64];
+
+        (void)snprintf(id, sizeof id, "%s%zu", prefix, i);
+        fill_asset(&assets[i], customer, space, id, NULL, (int64_t)i);
+    }
+    OK(dlcs_store_register(s, &reg, NULL));
+    for (size_t i = 0; i < n; i++)
+        dlcs_entity_release(&dlcs_asset_entity, &assets[i]);
+    free(assets);
+}
+
+static void jobs_are_leased_retried_and_done(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_job a, b, c;
+    struct timespec pause = {0, 20 * 1000000L};
+    int64_t n = 0, cu = make_customer(s, "acme");
+    int64_t sp = make_space(s, cu, 0, "books");
+
+    queue_many(s, cu, sp, "slow", 2, false);
+    queue_many(s, cu, sp, "fast", 1, true);
+    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    assert_int_equal(n, 3);
+    OK(dlcs_store_job_claim(s, 60000, &a, NULL));
+    assert_string_equal(a.asset, "fast0"); /* priority first */
+    assert_int_equal(a.generation, 1);
+    assert_int_equal(a.attempts, 1);
+    OK(dlcs_store_job_claim(s, 1, &b, NULL));
+    assert_string_equal(b.asset, "slow0");
+    OK(dlcs_store_job_claim(s, 60000, &c, NULL));
+    assert_string_equal(c.asset, "slow1");
+    assert_int_equal(dlcs_store_job_claim(s, 60000, &c, NULL), DLCS_ENOTFOUND);
+    nanosleep(&pause, NULL); /* b's 1 ms lease has run out: as if its worker died */
+    OK(dlcs_store_job_claim(s, 60000, &c, NULL));
+    assert_string_equal(c.asset, "slow0");
+    assert_int_equal(c.attempts, 2);
+    OK(dlcs_store_job_retry(s, c.id, 10, NULL));
+    assert_int_equal(dlcs_store_job_claim(s, 60000, &b, NULL), DLCS_ENOTFOUND);
+    nanosleep(&pause, NULL);
+    OK(dlcs_store_job_claim(s, 60000, &b, NULL));
+    assert_int_equal(b.id, c.id);
+    OK(dlcs_store_job_done(s, a.id, NULL));
+    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    assert_int_equal(n, 2);
+    /* re-registering replaces the asset's job: one job per asset, of the newest generation */
+    queue_many(s, cu, sp, "slow", 1, false);
+    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    assert_int_equal(n, 2);
+}
+
 int store_contract_run(const struct store_contract_adapter *a)
 {
     const struct CMUnitTest tests[] = {
@@ -863,6 +922,7 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(origin_strategies_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(delivery_channel_policies, setup, teardown),
         cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, setup, teardown),
+        cmocka_unit_test_setup_teardown(jobs_are_leased_retried_and_done, setup, teardown),
     };
 
     adapter = a;

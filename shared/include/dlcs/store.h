@@ -20,6 +20,7 @@
 
 #include "dlcs/entity.h"
 #include "dlcs/error.h"
+#include "dlcs/ids.h"
 #include "dlcs/model.h"
 
 /* A condition on one field; all terms of a filter must hold. */
@@ -87,6 +88,17 @@ struct dlcs_registration {
     size_t count;
     struct dlcs_batch *batch; /* NULL: no batch (immediate registration); else its customer
                                  set by the caller (every asset's), the rest filled on success */
+    bool enqueue;             /* also queue one ingest job per asset, in the same atomic write */
+    bool priority;            /* the jobs jump ahead of ordinary ones */
+};
+
+/* An ingest job claimed from the queue: which asset, which generation. */
+struct dlcs_job {
+    int64_t id;
+    int64_t customer, space;
+    char asset[DLCS_ASSET_ID_MAX + 1];
+    int64_t generation, batch;
+    int attempts; /* including this one */
 };
 
 /* The outcome of one ingest job, recorded at most once per asset generation. */
@@ -130,6 +142,12 @@ struct dlcs_store_ops {
                                  enum dlcs_completion *outcome, struct dlcs_error *err);
     enum dlcs_status (*asset_remove)(void *impl, int64_t customer, int64_t space, const char *id,
                                      struct dlcs_error *err);
+    enum dlcs_status (*job_claim)(void *impl, int64_t lease_ms, struct dlcs_job *job,
+                                  struct dlcs_error *err);
+    enum dlcs_status (*job_done)(void *impl, int64_t job, struct dlcs_error *err);
+    enum dlcs_status (*job_retry)(void *impl, int64_t job, int64_t delay_ms,
+                                  struct dlcs_error *err);
+    enum dlcs_status (*jobs_waiting)(void *impl, int64_t *count, struct dlcs_error *err);
 };
 
 struct dlcs_store {
@@ -231,5 +249,29 @@ enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs
  */
 enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer, int64_t space,
                                          const char *id, struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * The embedded queue (a job table in the same database, written in the registration's own
+ * transaction). Delivery is at least once: a claimed job is leased for 'lease_ms'; a worker
+ * that dies loses its lease and the job is claimed again. Completion is exactly once through
+ * dlcs_store_complete's generation check.
+ */
+
+/* Claim the next available job (priority first, then oldest). DLCS_ENOTFOUND when none. */
+enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, int64_t lease_ms,
+                                      struct dlcs_job *job,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* The job is finished (whatever its outcome was): remove it. */
+enum dlcs_status dlcs_store_job_done(struct dlcs_store *store, int64_t job,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* Make the job available again after 'delay_ms' (a transient failure). */
+enum dlcs_status dlcs_store_job_retry(struct dlcs_store *store, int64_t job, int64_t delay_ms,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* Jobs not yet done (queued or leased). */
+enum dlcs_status dlcs_store_jobs_waiting(struct dlcs_store *store, int64_t *count,
+                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_STORE_H */

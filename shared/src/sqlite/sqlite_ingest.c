@@ -215,7 +215,8 @@ static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
         }
         if (prepare_asset(c, a, batch, now, err) != DLCS_OK ||
             write_asset(s, c, a, err) != DLCS_OK ||
-            (batch && add_member(c, batch, a, err) != DLCS_OK)) {
+            (batch && add_member(c, batch, a, err) != DLCS_OK) ||
+            (reg->enqueue && dlcs_sql_job_add(c, a, reg->priority, err) != DLCS_OK)) {
             dlcs_error_prefix(err, "asset %zu ('%s')", i, a->id);
             return err ? err->code : DLCS_EUPSTREAM;
         }

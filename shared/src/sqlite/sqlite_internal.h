@@ -4,12 +4,14 @@
 #define DLCS_SQLITE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
 
 #include "dlcs/entity.h"
 #include "dlcs/error.h"
+#include "dlcs/model.h"
 #include "dlcs/store.h"
 
 #define SQL_CACHE_MAX 48
@@ -114,5 +116,15 @@ enum dlcs_status dlcs_sql_op_complete(void *impl, const struct dlcs_ingest_resul
                                       enum dlcs_completion *outcome, struct dlcs_error *err);
 enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t space,
                                           const char *id, struct dlcs_error *err);
+
+/* The job table (sqlite_jobs.c). */
+enum dlcs_status dlcs_sql_job_add(struct sql_conn *c, const struct dlcs_asset *a, bool priority,
+                                  struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_sql_op_job_claim(void *impl, int64_t lease_ms, struct dlcs_job *job,
+                                       struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_job_done(void *impl, int64_t job, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_job_retry(void *impl, int64_t job, int64_t delay_ms,
+                                       struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_jobs_waiting(void *impl, int64_t *count, struct dlcs_error *err);
 
 #endif /* DLCS_SQLITE_INTERNAL_H */

@@ -72,6 +72,14 @@ static const char *const migrations[] = {
     " \"customer\" INTEGER NOT NULL, \"channel\" TEXT NOT NULL, \"name\" TEXT NOT NULL,"
     " \"displayName\" TEXT, \"policyData\" TEXT NOT NULL, \"policyCreated\" INTEGER,"
     " \"policyModified\" INTEGER, PRIMARY KEY (\"customer\", \"channel\", \"name\"));",
+    /* 2: the embedded ingest queue, written in the registration's transaction */
+    "CREATE TABLE jobs ("
+    " id INTEGER PRIMARY KEY, customer INTEGER NOT NULL, space INTEGER NOT NULL,"
+    " asset TEXT NOT NULL, generation INTEGER NOT NULL, batch INTEGER NOT NULL DEFAULT 0,"
+    " priority INTEGER NOT NULL DEFAULT 0, available INTEGER NOT NULL,"
+    " lease_until INTEGER, attempts INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX jobs_next ON jobs(priority DESC, available, id);"
+    "CREATE INDEX jobs_asset ON jobs(customer, space, asset);",
 };
 
 static enum dlcs_status current_version(struct sql_conn *c, int *version, struct dlcs_error *err)
