@@ -7,6 +7,7 @@
 #include "dlcs/config.h"
 #include "dlcs/ingest.h"
 #include "dlcs/store.h"
+#include "dlcs/worker.h"
 
 /* The arguments after the role. */
 struct cli_args {
@@ -28,8 +29,7 @@ enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_
 /* Immediate ingest for the API: settings, store and blobs of this process. */
 struct cli_ingester {
     struct dlcs_ingest_settings settings;
-    struct dlcs_store *store;
-    struct dlcs_blobstore *blobs;
+    struct dlcs_ingest_env env;
 };
 
 enum dlcs_status dlcs_cli_ingester_init(struct cli_ingester *ing, const struct dlcs_config *cfg,

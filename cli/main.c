@@ -37,13 +37,12 @@ struct role {
 };
 
 static int run_server(const struct dlcs_config *cfg, const char *role, const struct cli_args *args);
-static int run_unbuilt(const struct dlcs_config *cfg, const char *role,
-                       const struct cli_args *args);
 
 static const struct role roles[] = {
     {"serve", "everything in one process on embedded defaults: API, workers, IIIF", run_server},
     {"api", "the Hydra registration API only", run_server},
-    {"worker", "ingest workers only (issue #5)", run_unbuilt},
+    {"worker", "ingest workers only: claim queued jobs and convert (health on the HTTP port)",
+     run_server},
     {"iiif", "the IIIF delivery server only (Image API 3.0/2.1, thumbnails)", run_server},
     {"ingest", "ORIGIN [--out DIR]: fetch and convert one image into DIR, for operators",
      dlcs_cli_ingest},
@@ -96,6 +95,7 @@ struct server {
     struct dlcs_blobstore *blobs;
     struct cli_ingester ingester;
     struct dlcs_slots *immediate;
+    struct dlcs_worker_pool *workers;
     struct dlcs_http_server *http;
     struct dlcs_api_context api;
     struct dlcs_iiif_context iiif;
@@ -109,6 +109,22 @@ static bool serves_iiif(const char *role)
 static bool serves_api(const char *role)
 {
     return strcmp(role, "serve") == 0 || strcmp(role, "api") == 0;
+}
+
+static bool runs_workers(const char *role)
+{
+    return strcmp(role, "serve") == 0 || strcmp(role, "worker") == 0;
+}
+
+static enum dlcs_status start_workers(const struct dlcs_config *cfg, struct server *s,
+                                      struct dlcs_error *err)
+{
+    const struct dlcs_worker_options opt = {cfg->workers, cfg->job_lease_ms, cfg->job_attempts,
+                                            cfg->job_retry_base_ms, 200};
+
+    if (cfg->workers == 0)
+        return DLCS_OK; /* DLCS_WORKERS=0: this process only queues (e.g. to measure the API) */
+    return dlcs_worker_pool_start(&s->ingester.env, &opt, &s->workers, err);
 }
 
 static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_blobstore **b,
@@ -182,9 +198,12 @@ static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *r
         return err->code;
     if (open_blobs(cfg, &s->blobs, err) != DLCS_OK)
         return err->code;
+    if (dlcs_cli_ingester_init(&s->ingester, cfg, s->store, s->blobs, err) != DLCS_OK)
+        return err->code;
+    if (runs_workers(role) && start_workers(cfg, s, err) != DLCS_OK)
+        return err->code;
     if (serves_api(role)) {
-        if (bootstrap_admin(cfg, s->store, err) != DLCS_OK ||
-            dlcs_cli_ingester_init(&s->ingester, cfg, s->store, s->blobs, err) != DLCS_OK)
+        if (bootstrap_admin(cfg, s->store, err) != DLCS_OK)
             return err->code;
         s->immediate = dlcs_slots_new(cfg->immediate_slots, cfg->immediate_wait_ms);
         s->api = (struct dlcs_api_context){
@@ -219,6 +238,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
         dlcs_log(DLCS_LOG_ERROR, "%s", err.message);
     }
     dlcs_http_server_free(s.http);
+    dlcs_worker_pool_stop(s.workers); /* each worker finishes its current job */
     dlcs_iiif_context_release(&s.iiif);
     dlcs_slots_free(s.immediate);
     dlcs_cli_ingester_release(&s.ingester);
@@ -227,14 +247,6 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     if (rc == 0)
         dlcs_log(DLCS_LOG_INFO, "stopped");
     return rc;
-}
-
-static int run_unbuilt(const struct dlcs_config *cfg, const char *role, const struct cli_args *args)
-{
-    (void)cfg;
-    (void)args;
-    fprintf(stderr, "dlcs: the '%s' role is not in this build yet; see 'dlcs --help'\n", role);
-    return 2;
 }
 
 static const struct role *find_role(const char *name)

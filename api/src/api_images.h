@@ -26,4 +26,8 @@ enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset
 int dlcs_api_list_space_images(const struct _u_request *req, struct _u_response *res, void *data);
 int dlcs_api_list_all_images(const struct _u_request *req, struct _u_response *res, void *data);
 
+/* GET .../queue/batches/{b}/images (its current members) and /assets (every member ever). */
+int dlcs_api_list_batch_images(const struct _u_request *req, struct _u_response *res, void *data);
+int dlcs_api_list_batch_assets(const struct _u_request *req, struct _u_response *res, void *data);
+
 #endif /* DLCS_API_IMAGES_H */

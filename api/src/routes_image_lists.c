@@ -118,52 +118,97 @@ static enum dlcs_status build_query(struct api_call *call, struct dlcs_query *q,
     return add_order(call, q);
 }
 
+enum listing { IN_SPACE, ALL_IMAGES, BATCH_CURRENT, BATCH_EVER };
+
+/* Scope the query to the listing: a space, or a batch of this customer (404 otherwise). */
+static enum dlcs_status scope(struct api_call *call, enum listing what, struct dlcs_query *q,
+                              char **base)
+{
+    struct dlcs_batch b;
+    int64_t id = 0;
+    enum dlcs_status st = DLCS_OK;
+
+    dlcs_query_eq_int(q, "customer", call->customer);
+    if (what == ALL_IMAGES) {
+        *base = dlcs_api_url(call, "/customers/%lld/allImages", (long long)call->customer);
+        return DLCS_OK;
+    }
+    if (dlcs_api_id_param(call, what == IN_SPACE ? "s" : "b", &id) != DLCS_OK)
+        return DLCS_EINVAL;
+    if (what == IN_SPACE) {
+        dlcs_query_eq_int(q, "space", id);
+        *base = dlcs_api_url(call, "/customers/%lld/spaces/%lld/images", (long long)call->customer,
+                             (long long)id);
+        return DLCS_OK;
+    }
+    dlcs_entity_init(&dlcs_batch_entity, &b);
+    b.id = id;
+    if (dlcs_store_get(call->ctx->store, &dlcs_batch_entity, &b, NULL) != DLCS_OK ||
+        b.customer != call->customer)
+        st = dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no batch %lld", (long long)id);
+    dlcs_entity_release(&dlcs_batch_entity, &b);
+    if (st != DLCS_OK)
+        return st;
+    if (what == BATCH_CURRENT)
+        dlcs_query_eq_int(q, "batch", id);
+    else
+        q->batch_member = id;
+    *base = dlcs_api_url(call, "/customers/%lld/queue/batches/%lld/%s", (long long)call->customer,
+                         (long long)id, what == BATCH_CURRENT ? "images" : "assets");
+    return DLCS_OK;
+}
+
 static int list_images(const struct _u_request *req, struct _u_response *res, void *data,
-                       bool in_space)
+                       enum listing what)
 {
     struct api_call call;
     struct dlcs_page page;
     struct dlcs_query q = {0};
     struct dlcs_list l = {0};
     json_t *qdoc = NULL, *members;
-    int64_t space = 0;
-    char *base;
+    char *base = NULL;
+    int rc;
 
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        (in_space && dlcs_api_id_param(&call, "s", &space) != DLCS_OK) ||
         dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
-                              &page, &call.err) != DLCS_OK) {
-        return dlcs_api_fail(&call);
+                              &page, &call.err) != DLCS_OK ||
+        scope(&call, what, &q, &base) != DLCS_OK || build_query(&call, &q, &qdoc) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
     }
     q.page = page.page;
     q.page_size = page.page_size;
-    dlcs_query_eq_int(&q, "customer", call.customer);
-    if (in_space)
-        dlcs_query_eq_int(&q, "space", space);
-    if (build_query(&call, &q, &qdoc) != DLCS_OK ||
-        dlcs_store_list(call.ctx->store, &dlcs_asset_entity, &q, &l, &call.err) != DLCS_OK) {
-        json_decref(qdoc);
-        return dlcs_api_fail(&call);
+    if (dlcs_store_list(call.ctx->store, &dlcs_asset_entity, &q, &l, &call.err) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
     }
-    json_decref(qdoc);
     members = json_array();
     for (size_t i = 0; i < l.count; i++)
         json_array_append_new(members, dlcs_api_asset_json(&call, dlcs_list_at(&l, i)));
-    base = in_space ? dlcs_api_url(&call, "/customers/%lld/spaces/%lld/images",
-                                   (long long)call.customer, (long long)space)
-                    : dlcs_api_url(&call, "/customers/%lld/allImages", (long long)call.customer);
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
+    rc = dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
+out:
     dlcs_list_release(&l);
+    json_decref(qdoc);
     free(base);
-    return U_CALLBACK_COMPLETE;
+    return rc;
 }
 
 int dlcs_api_list_space_images(const struct _u_request *req, struct _u_response *res, void *data)
 {
-    return list_images(req, res, data, true);
+    return list_images(req, res, data, IN_SPACE);
 }
 
 int dlcs_api_list_all_images(const struct _u_request *req, struct _u_response *res, void *data)
 {
-    return list_images(req, res, data, false);
+    return list_images(req, res, data, ALL_IMAGES);
+}
+
+int dlcs_api_list_batch_images(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return list_images(req, res, data, BATCH_CURRENT);
+}
+
+int dlcs_api_list_batch_assets(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return list_images(req, res, data, BATCH_EVER);
 }

@@ -131,6 +131,14 @@ static const struct setting settings[] = {
      "immediate registrations (PUT) ingesting at once"},
     {"DLCS_IMMEDIATE_WAIT_MS", SETTING_INT, FIELD(immediate_wait_ms), "2000", 0, 600000, 0,
      "how long a PUT waits for an ingest slot before 503, ms"},
+    {"DLCS_BATCH_MAX", SETTING_INT, FIELD(batch_max), "1000", 1, 100000, 0,
+     "most members in one queued batch"},
+    {"DLCS_JOB_LEASE_MS", SETTING_INT, FIELD(job_lease_ms), "900000", 100, 86400000, 0,
+     "how long a worker holds a claimed job before another may take it, ms"},
+    {"DLCS_JOB_ATTEMPTS", SETTING_INT, FIELD(job_attempts), "3", 1, 100, 0,
+     "attempts of a job that fails transiently before its error is recorded"},
+    {"DLCS_JOB_RETRY_BASE_MS", SETTING_INT, FIELD(job_retry_base_ms), "5000", 0, 3600000, 0,
+     "first retry delay of a job, doubled per attempt, ms"},
 };
 
 static const char *env_lookup(const char *name, void *ctx)

@@ -64,6 +64,10 @@ struct dlcs_config {
     int iiif_render_wait_ms; /* DLCS_IIIF_RENDER_WAIT_MS */
     int immediate_slots;     /* DLCS_IMMEDIATE_SLOTS */
     int immediate_wait_ms;   /* DLCS_IMMEDIATE_WAIT_MS */
+    int batch_max;           /* DLCS_BATCH_MAX */
+    int job_lease_ms;        /* DLCS_JOB_LEASE_MS */
+    int job_attempts;        /* DLCS_JOB_ATTEMPTS */
+    int job_retry_base_ms;   /* DLCS_JOB_RETRY_BASE_MS */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Queued registration and batch progress: POST /customers/{c}/queue (and /queue/priority)
+ * validates every member first, then persists batch, assets and one job per asset in one
+ * transaction; GET the customer queue (computed counts), batches, active, recent, one batch,
+ * and a batch's images (current members) or assets (every member ever).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlcs/hydra.h"
+#include "dlcs/mem.h"
+
+#include "api_images.h"
+
+static json_t *batch_json(const struct api_call *call, const struct dlcs_batch *b)
+{
+    char *id = dlcs_api_url(call, "/customers/%lld/queue/batches/%lld", (long long)b->customer,
+                            (long long)b->id);
+    json_t *j = dlcs_hydra_resource(&dlcs_batch_entity, b, id);
+    char *images = dlcs_xasprintf("%s/images", id), *assets = dlcs_xasprintf("%s/assets", id);
+
+    json_object_set_new(j, "images", json_string(images));
+    json_object_set_new(j, "assets", json_string(assets));
+    free(assets);
+    free(images);
+    free(id);
+    return j;
+}
+
+/* One member: decoded, complete, and within this customer; 'i' names it in errors. */
+static enum dlcs_status member(struct api_call *call, const json_t *m, size_t i,
+                               struct dlcs_asset *a)
+{
+    struct dlcs_asset path;
+    uint64_t sent = 0;
+    enum dlcs_status st;
+
+    dlcs_entity_init(&dlcs_asset_entity, &path);
+    st = dlcs_entity_from_json(&dlcs_asset_entity, m, a, &sent, &call->err);
+    if (st == DLCS_OK && (!a->id || !a->space))
+        st = dlcs_error_set(&call->err, DLCS_EINVAL, "fields 'id' and 'space' are required");
+    if (st == DLCS_OK) {
+        path.customer = call->customer;
+        path.space = a->space;
+        path.id = dlcs_xstrdup(a->id);
+        st = dlcs_api_asset_prepare(call, a, sent, &path);
+        if (st == DLCS_ENOTFOUND) {
+            dlcs_error_clear(&call->err);
+            st = dlcs_error_set(&call->err, DLCS_EINVAL, "space %lld does not exist",
+                                (long long)a->space);
+        }
+    }
+    if (st != DLCS_OK)
+        dlcs_error_prefix(&call->err, "member %zu ('%s')", i, a->id ? a->id : "");
+    dlcs_entity_release(&dlcs_asset_entity, &path);
+    return st;
+}
+
+static enum dlcs_status members(struct api_call *call, const json_t *body, struct dlcs_asset **out,
+                                size_t *count)
+{
+    const json_t *list = json_object_get(body, "member");
+    size_t n = json_array_size(list), max = (size_t)call->ctx->cfg->batch_max;
+    const json_t *m;
+    size_t i;
+
+    *out = NULL;
+    *count = 0;
+    if (!json_is_object(body) || !json_is_array(list))
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "the body must be a Collection with a 'member' array");
+    if (n == 0)
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "'member' must not be empty");
+    if (n > max)
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "%zu members: a batch holds at most %zu (DLCS_BATCH_MAX)", n, max);
+    *out = dlcs_xcalloc(n, sizeof **out);
+    *count = n;
+    json_array_foreach(list, i, m)
+    {
+        dlcs_entity_init(&dlcs_asset_entity, &(*out)[i]);
+        if (!json_is_object(m))
+            return dlcs_error_set(&call->err, DLCS_EINVAL, "member %zu must be an object", i);
+        if (member(call, m, i, &(*out)[i]) != DLCS_OK)
+            return DLCS_EINVAL;
+    }
+    return DLCS_OK;
+}
+
+static int queue(const struct _u_request *req, struct _u_response *res, void *data, bool priority)
+{
+    struct api_call call;
+    struct dlcs_asset *assets = NULL;
+    struct dlcs_batch b;
+    struct dlcs_registration reg;
+    json_t *body = NULL;
+    size_t n = 0;
+    int rc;
+
+    dlcs_entity_init(&dlcs_batch_entity, &b);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        dlcs_api_body(&call, &body) != DLCS_OK || members(&call, body, &assets, &n) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    b.customer = call.customer;
+    b.priority = priority;
+    reg = (struct dlcs_registration){assets, n, &b, true, priority};
+    if (dlcs_store_register(call.ctx->store, &reg, &call.err) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    {
+        char *loc = dlcs_api_url(&call, "/customers/%lld/queue/batches/%lld",
+                                 (long long)call.customer, (long long)b.id);
+
+        u_map_put(res->map_header, "Location", loc);
+        free(loc);
+    }
+    rc = dlcs_api_send(&call, 201, batch_json(&call, &b));
+out:
+    for (size_t i = 0; i < n; i++)
+        dlcs_entity_release(&dlcs_asset_entity, &assets[i]);
+    free(assets);
+    json_decref(body);
+    dlcs_entity_release(&dlcs_batch_entity, &b);
+    return rc;
+}
+
+static int post_queue(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return queue(req, res, data, false);
+}
+
+static int post_priority(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return queue(req, res, data, true);
+}
+
+enum batch_view { BATCHES_ALL, BATCHES_ACTIVE, BATCHES_RECENT };
+
+static int list_batches(const struct _u_request *req, struct _u_response *res, void *data,
+                        enum batch_view view, const char *path)
+{
+    struct api_call call;
+    struct dlcs_page page;
+    struct dlcs_query q = {0};
+    struct dlcs_list l;
+    json_t *members_json;
+    char *base;
+
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
+                              &page, &call.err) != DLCS_OK)
+        return dlcs_api_fail(&call);
+    q.page = page.page;
+    q.page_size = page.page_size;
+    dlcs_query_eq_int(&q, "customer", call.customer);
+    if (view == BATCHES_ACTIVE) {
+        dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
+        dlcs_query_eq_int(&q, "superseded", 0);
+    } else if (view == BATCHES_RECENT) {
+        dlcs_query_term(&q, "finished", DLCS_TERM_SET);
+    }
+    dlcs_query_order(&q, view == BATCHES_RECENT ? "finished" : "id", true);
+    if (dlcs_store_list(call.ctx->store, &dlcs_batch_entity, &q, &l, &call.err) != DLCS_OK)
+        return dlcs_api_fail(&call);
+    members_json = json_array();
+    for (size_t i = 0; i < l.count; i++)
+        json_array_append_new(members_json, batch_json(&call, dlcs_list_at(&l, i)));
+    base = dlcs_api_url(&call, "/customers/%lld/queue/%s", (long long)call.customer, path);
+    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members_json, l.total, &page));
+    dlcs_list_release(&l);
+    free(base);
+    return U_CALLBACK_COMPLETE;
+}
+
+static int get_batches(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return list_batches(req, res, data, BATCHES_ALL, "batches");
+}
+
+static int get_active(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return list_batches(req, res, data, BATCHES_ACTIVE, "active");
+}
+
+static int get_recent(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return list_batches(req, res, data, BATCHES_RECENT, "recent");
+}
+
+/* The path's batch, if it is this customer's (else 404 without saying whose it is). */
+static enum dlcs_status load_batch(struct api_call *call, struct dlcs_batch *b)
+{
+    if (dlcs_api_id_param(call, "b", &b->id) != DLCS_OK)
+        return DLCS_EINVAL;
+    if (dlcs_store_get(call->ctx->store, &dlcs_batch_entity, b, NULL) != DLCS_OK ||
+        b->customer != call->customer)
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no batch %lld", (long long)b->id);
+    return DLCS_OK;
+}
+
+static int get_batch(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_batch b;
+    int rc;
+
+    dlcs_entity_init(&dlcs_batch_entity, &b);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        load_batch(&call, &b) != DLCS_OK)
+        rc = dlcs_api_fail(&call);
+    else
+        rc = dlcs_api_send(&call, 200, batch_json(&call, &b));
+    dlcs_entity_release(&dlcs_batch_entity, &b);
+    return rc;
+}
+
+/* The customer's queue: counts computed from the batches, so they can never drift. */
+static int get_customer_queue(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_query q = {0};
+    struct dlcs_list l;
+    int64_t waiting = 0;
+    json_t *j;
+    char *id;
+
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK)
+        return dlcs_api_fail(&call);
+    dlcs_query_eq_int(&q, "customer", call.customer);
+    dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
+    dlcs_query_eq_int(&q, "superseded", 0);
+    if (dlcs_store_list(call.ctx->store, &dlcs_batch_entity, &q, &l, &call.err) != DLCS_OK)
+        return dlcs_api_fail(&call);
+    for (size_t i = 0; i < l.count; i++) {
+        const struct dlcs_batch *b = dlcs_list_at(&l, i);
+
+        waiting += b->count - b->completed - b->errors;
+    }
+    id = dlcs_api_url(&call, "/customers/%lld/queue", (long long)call.customer);
+    j = json_pack("{s:I,s:I,s:I}", "size", (json_int_t)waiting, "batchesWaiting",
+                  (json_int_t)l.count, "imagesWaiting", (json_int_t)waiting);
+    for (const char *const *k =
+             (const char *const[]){"batches", "active", "recent", "priority", NULL};
+         *k; k++) {
+        char *link = dlcs_xasprintf("%s/%s", id, *k);
+
+        json_object_set_new(j, *k, json_string(link));
+        free(link);
+    }
+    dlcs_hydra_envelope(j, id, "CustomerQueue");
+    dlcs_list_release(&l);
+    free(id);
+    return dlcs_api_send(&call, 200, j);
+}
+
+enum dlcs_status dlcs_api_register_queue(struct _u_instance *inst,
+                                         const struct dlcs_api_context *ctx, struct dlcs_error *err)
+{
+    if (!dlcs_api_route(inst, "POST", "/customers/:c/queue", post_queue, ctx) ||
+        !dlcs_api_route(inst, "POST", "/customers/:c/queue/priority", post_priority, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue", get_customer_queue, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches", get_batches, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/active", get_active, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/recent", get_recent, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b", get_batch, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b/images",
+                        dlcs_api_list_batch_images, ctx) ||
+        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b/assets",
+                        dlcs_api_list_batch_assets, ctx))
+        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the queue routes");
+    return DLCS_OK;
+}

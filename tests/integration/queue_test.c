@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Queued registration end to end against the real binary: a book of 100 pages as one batch,
+ * polled to the end, listed by string1 in number1 order, each page's info.json; a batch with
+ * one bad origin; a server killed mid-batch (SIGKILL) and restarted with nothing lost or
+ * counted twice; and the validation of queue bodies.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <vips/vips.h>
+
+#include "dlcs/fs.h"
+
+#include "fixtures.h"
+#include "harness.h"
+
+#define ADMIN "0123456789abcdef:fedcba9876543210fedcba9876543210"
+#define ADMIN_AUTH                                                                                 \
+    "Authorization: Basic MDEyMzQ1Njc4OWFiY2RlZjpmZWRjYmE5ODc2NTQzMjEwZmVkY2JhOTg3NjU0MzIxMA=="
+
+static const char *binary;
+static char fixtures[256], data_env[400], root_env[400];
+static struct harness_proc server;
+
+static int start(void)
+{
+    const char *const args[] = {"serve", NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, root_env,         data_env,
+                               "DLCS_JOB_LEASE_MS=1500",      "DLCS_WORKERS=2", NULL};
+
+    if (harness_start(binary, args, env, 1, &server) != 0) {
+        harness_dump_log(&server);
+        return -1;
+    }
+    return 0;
+}
+
+static long call(const char *method, const char *path, const char *body, json_t **out)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+    const char *const headers[] = {ADMIN_AUTH, "Content-Type: application/json", NULL};
+    long status;
+
+    assert_int_equal(harness_http(&server, method, path, headers, body, r), 0);
+    status = r->status;
+    if (out)
+        *out = json_loads(r->body, 0, NULL);
+    free(r);
+    return status;
+}
+
+static int64_t num(const json_t *j, const char *k)
+{
+    return (int64_t)json_integer_value(json_object_get(j, k));
+}
+
+static int global_setup(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    (void)snprintf(fixtures, sizeof fixtures, "/tmp/dlcs-queue-test-XXXXXX");
+    if (!mkdtemp(fixtures) || fixtures_write(fixtures) != 0)
+        return -1;
+    (void)snprintf(root_env, sizeof root_env, "DLCS_ORIGIN_FILE_ROOT=%s", fixtures);
+    (void)snprintf(data_env, sizeof data_env, "DLCS_DATA_DIR=%s/data", fixtures);
+    if (start() != 0 ||
+        call("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", &j) != 201)
+        return -1;
+    json_decref(j);
+    if (call("POST", "/customers/2/spaces", "{\"name\":\"books\"}", &j) != 201)
+        return -1;
+    json_decref(j);
+    return 0;
+}
+
+static int global_teardown(void **state)
+{
+    (void)state;
+    if (harness_stop(&server) != 0)
+        harness_dump_log(&server);
+    harness_cleanup(&server);
+    if (dlcs_fs_remove_tree(fixtures, NULL) != DLCS_OK)
+        fprintf(stderr, "could not remove %s\n", fixtures);
+    return 0;
+}
+
+/* A queue body of 'n' pages "<book>-<i>" (string1 = book, number1 = i), 'bad' with a missing
+ * origin (-1 for none). */
+static char *book_body(const char *book, int n, int bad)
+{
+    json_t *members = json_array();
+    char *text;
+
+    for (int i = 0; i < n; i++) {
+        char id[64], origin[400];
+
+        (void)snprintf(id, sizeof id, "%s-%03d", book, i);
+        (void)snprintf(origin, sizeof origin, "file://%s/%s", fixtures,
+                       i == bad ? "missing.jpg" : "small.jpg");
+        json_array_append_new(members, json_pack("{s:s,s:i,s:s,s:s,s:s,s:i}", "id", id, "space", 1,
+                                                 "origin", origin, "mediaType", "image/jpeg",
+                                                 "string1", book, "number1", n - i));
+    }
+    {
+        json_t *doc = json_pack("{s:s,s:o}", "@type", "Collection", "member", members);
+
+        text = json_dumps(doc, 0);
+        json_decref(doc);
+    }
+    return text;
+}
+
+/* Poll the batch until it is finished (at most 'seconds'); returns its final JSON. */
+static json_t *wait_finished(int64_t batch, int seconds)
+{
+    char path[128];
+    struct timespec pause = {0, 200 * 1000000L};
+
+    (void)snprintf(path, sizeof path, "/customers/2/queue/batches/%lld", (long long)batch);
+    for (int i = 0; i < seconds * 5; i++) {
+        json_t *j = NULL;
+
+        if (call("GET", path, NULL, &j) == 200 && json_object_get(j, "finished"))
+            return j;
+        json_decref(j);
+        nanosleep(&pause, NULL);
+    }
+    fail_msg("batch %lld did not finish in %d s", (long long)batch, seconds);
+    return NULL;
+}
+
+static void a_book_of_100_pages(void **state)
+{
+    char *body = book_body("book1", 100, -1);
+    json_t *j = NULL, *list = NULL;
+    int64_t batch;
+
+    (void)state;
+    assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
+    assert_int_equal(num(j, "count"), 100);
+    batch = num(j, "id");
+    json_decref(j);
+    j = wait_finished(batch, 120);
+    assert_int_equal(num(j, "completed"), 100);
+    assert_int_equal(num(j, "errors"), 0);
+    json_decref(j);
+    assert_int_equal(call("GET",
+                          "/customers/2/spaces/1/images?string1=book1&orderBy=number1&pageSize=100",
+                          NULL, &list),
+                     200);
+    assert_int_equal(num(list, "totalItems"), 100);
+    for (size_t i = 0; i < 100; i++) {
+        const json_t *m = json_array_get(json_object_get(list, "member"), i);
+        char info[160];
+        json_t *ij = NULL;
+
+        assert_int_equal(num(m, "number1"), (int64_t)i + 1); /* ordered by number1 */
+        assert_false(json_is_true(json_object_get(m, "ingesting")));
+        (void)snprintf(info, sizeof info, "/iiif-img/acme/1/%s/info.json",
+                       json_string_value(json_object_get(m, "id")));
+        assert_int_equal(call("GET", info, NULL, &ij), 200);
+        assert_int_equal(num(ij, "width"), 300);
+        json_decref(ij);
+    }
+    json_decref(list);
+    assert_int_equal(call("GET", "/customers/2/queue", NULL, &j), 200);
+    assert_int_equal(num(j, "batchesWaiting"), 0);
+    json_decref(j);
+    free(body);
+}
+
+static void one_bad_origin_is_one_error(void **state)
+{
+    char *body = book_body("book2", 100, 37);
+    json_t *j = NULL;
+    int64_t batch;
+
+    (void)state;
+    assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
+    batch = num(j, "id");
+    json_decref(j);
+    j = wait_finished(batch, 120);
+    assert_int_equal(num(j, "count"), 100);
+    assert_int_equal(num(j, "completed"), 99);
+    assert_int_equal(num(j, "errors"), 1);
+    json_decref(j);
+    assert_int_equal(call("GET", "/customers/2/spaces/1/images/book2-037", NULL, &j), 200);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "missing.jpg"));
+    json_decref(j);
+    free(body);
+}
+
+static void killed_mid_batch_loses_nothing(void **state)
+{
+    char *body = book_body("book3", 60, -1);
+    json_t *j = NULL;
+    int64_t batch;
+    struct timespec pause = {0, 300 * 1000000L};
+
+    (void)state;
+    assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
+    batch = num(j, "id");
+    json_decref(j);
+    nanosleep(&pause, NULL);
+    kill(server.pid, SIGKILL);
+    assert_int_equal(harness_wait(&server, 5000), 128 + SIGKILL);
+    harness_cleanup(&server);
+    assert_int_equal(start(), 0); /* the same data directory: jobs come back after their lease */
+    j = wait_finished(batch, 120);
+    assert_int_equal(num(j, "count"), 60);
+    assert_int_equal(num(j, "completed"), 60); /* every page once: none lost, none twice */
+    assert_int_equal(num(j, "errors"), 0);
+    json_decref(j);
+    free(body);
+}
+
+static void queue_bodies_are_validated(void **state)
+{
+    static const struct {
+        const char *body;
+        const char *detail;
+    } rows[] = {
+        {"{\"member\":[]}", "'member' must not be empty"},
+        {"{\"members\":[]}", "a Collection with a 'member' array"},
+        {"{\"member\":[{\"space\":1,\"origin\":\"https://x/a.jpg\",\"mediaType\":\"image/jpeg\"}]}",
+         "member 0 (''): fields 'id' and 'space' are required"},
+        {"{\"member\":[{\"id\":\"a\",\"space\":9,\"origin\":\"https://x/a.jpg\","
+         "\"mediaType\":\"image/jpeg\"}]}",
+         "member 0 ('a'): space 9 does not exist"},
+        {"{\"member\":[{\"id\":\"a\",\"space\":1,\"origin\":\"https://x/a.jpg\","
+         "\"mediaType\":\"image/jpeg\"},{\"id\":\"b\",\"space\":1,\"number1\":\"x\"}]}",
+         "member 1 ('b'): field 'number1' must be an integer"},
+        {"{\"member\":[{\"id\":\"a\",\"space\":1,\"origin\":\"https://x/a.jpg\","
+         "\"mediaType\":\"image/jpeg\"},{\"id\":\"a\",\"space\":1,\"origin\":\"https://x/b.jpg\","
+         "\"mediaType\":\"image/jpeg\"}]}",
+         "listed twice"},
+        {"{\"member\":[{\"id\":\"a b\",\"space\":1}]}", "member 0 ('a b'): field 'id' has"},
+    };
+    json_t *j = NULL;
+    int64_t before = 0;
+
+    (void)state;
+    assert_int_equal(call("GET", "/customers/2/queue/batches", NULL, &j), 200);
+    before = num(j, "totalItems");
+    json_decref(j);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        long st = call("POST", "/customers/2/queue", rows[i].body, &j);
+        const char *detail = json_string_value(json_object_get(j, "detail"));
+
+        if (st != 400 || !detail || !strstr(detail, rows[i].detail))
+            fail_msg("row %zu: %ld '%s', want 400 '%s'", i, st, detail ? detail : "",
+                     rows[i].detail);
+        json_decref(j);
+    }
+    assert_int_equal(call("GET", "/customers/2/queue/batches", NULL, &j), 200);
+    assert_int_equal(num(j, "totalItems"), before); /* nothing half-written */
+    json_decref(j);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(queue_bodies_are_validated),
+        cmocka_unit_test(a_book_of_100_pages),
+        cmocka_unit_test(one_bad_origin_is_one_error),
+        cmocka_unit_test(killed_mid_batch_loses_nothing),
+    };
+    int rc;
+
+    if (argc < 2) {
+        fprintf(stderr, "usage: queue_test PATH_TO_DLCS\n");
+        return 2;
+    }
+    binary = argv[1];
+    if (VIPS_INIT(argv[0]) != 0)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, global_setup, global_teardown);
+    curl_global_cleanup();
+    vips_shutdown();
+    return rc;
+}
