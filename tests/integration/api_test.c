@@ -419,6 +419,100 @@ static void delete_removes_record_and_derivatives(void **state)
                      404);
 }
 
+static void origin_strategies_keep_credentials_secret(void **state)
+{
+    json_t *j = NULL;
+    char path[200];
+
+    (void)state;
+    assert_int_equal(call(customer_key, "POST", "/customers/2/originStrategies",
+                          "{\"regex\":\"^https://secure\\\\.example/\",\"strategy\":"
+                          "\"basic-http-authentication\",\"credentials\":"
+                          "\"{\\\"user\\\":\\\"u\\\",\\\"password\\\":\\\"p\\\"}\",\"order\":2}",
+                          &j),
+                     201);
+    assert_string_equal(str(j, "credentials"), "xxx");
+    (void)snprintf(path, sizeof path, "/customers/2/originStrategies/%s", str(j, "id"));
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", path, NULL, &j), 200);
+    assert_string_equal(str(j, "credentials"), "xxx");
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PUT", path, "{\"order\":5}", &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "order")), 5);
+    json_decref(j);
+    expect_error(call(customer_key, "POST", "/customers/2/originStrategies",
+                      "{\"regex\":\"([\",\"strategy\":\"default\"}", &j),
+                 &j, 400, "field 'regex'");
+    expect_error(call(customer_key, "POST", "/customers/2/originStrategies",
+                      "{\"regex\":\"^x\",\"strategy\":\"basic-http-authentication\"}", &j),
+                 &j, 400, "'credentials' is required");
+    assert_int_equal(call(customer_key, "DELETE", path, NULL, NULL), 204);
+    assert_int_equal(call(customer_key, "GET", path, NULL, NULL), 404);
+}
+
+static void delete_images_in_bulk(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/1/images/d1",
+                          image_body("small.jpg", NULL), &j),
+                     201);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "POST", "/customers/2/deleteImages",
+                          "{\"member\":[{\"id\":\"2/1/d1\"},{\"id\":\"2/1/never\"}]}", &j),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/1/images/d1", NULL, NULL), 404);
+    expect_error(call(customer_key, "POST", "/customers/2/deleteImages",
+                      "{\"member\":[{\"id\":\"3/1/x\"}]}", &j),
+                 &j, 400, "is not 2/{space}/{id}");
+}
+
+static void other_customers_are_invisible_on_every_route(void **state)
+{
+    static const struct {
+        const char *method, *path;
+    } rows[] = {
+        {"GET", "/customers/3"},
+        {"PATCH", "/customers/3"},
+        {"GET", "/customers/3/keys"},
+        {"GET", "/customers/3/spaces"},
+        {"POST", "/customers/3/spaces"},
+        {"GET", "/customers/3/spaces/1"},
+        {"PUT", "/customers/3/spaces/1"},
+        {"DELETE", "/customers/3/spaces/1"},
+        {"GET", "/customers/3/spaces/1/images"},
+        {"GET", "/customers/3/spaces/1/images/x"},
+        {"PUT", "/customers/3/spaces/1/images/x"},
+        {"PATCH", "/customers/3/spaces/1/images/x"},
+        {"DELETE", "/customers/3/spaces/1/images/x"},
+        {"POST", "/customers/3/spaces/1/images/x/reingest"},
+        {"GET", "/customers/3/allImages"},
+        {"GET", "/customers/3/queue"},
+        {"POST", "/customers/3/queue"},
+        {"POST", "/customers/3/queue/priority"},
+        {"GET", "/customers/3/queue/batches"},
+        {"GET", "/customers/3/queue/active"},
+        {"GET", "/customers/3/queue/recent"},
+        {"GET", "/customers/3/queue/batches/1"},
+        {"GET", "/customers/3/queue/batches/1/images"},
+        {"GET", "/customers/3/queue/batches/1/assets"},
+        {"GET", "/customers/3/originStrategies"},
+        {"POST", "/customers/3/originStrategies"},
+        {"POST", "/customers/3/deleteImages"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        long st = call(customer_key, rows[i].method, rows[i].path, "{}", NULL);
+
+        if (st != 404)
+            fail_msg("%s %s as another customer: %ld, want 404", rows[i].method, rows[i].path, st);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +526,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),
         cmocka_unit_test(delete_removes_record_and_derivatives),
+        cmocka_unit_test(origin_strategies_keep_credentials_secret),
+        cmocka_unit_test(delete_images_in_bulk),
+        cmocka_unit_test(other_customers_are_invisible_on_every_route),
     };
     int rc;
 
