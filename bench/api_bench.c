@@ -96,9 +96,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: api_bench URL KEY:SECRET SPACE TOTAL BATCH CONC\n");
         return 2;
     }
-    total = atoi(argv[4]); /* NOLINT: a bench's own arguments */
-    size = atoi(argv[5]);  /* NOLINT */
-    conc = atoi(argv[6]);  /* NOLINT */
+    total = (int)strtol(argv[4], NULL, 10);
+    size = (int)strtol(argv[5], NULL, 10);
+    conc = (int)strtol(argv[6], NULL, 10);
     batches = total / size;
     url = dlcs_xasprintf("%s/queue", argv[1]);
     lat = dlcs_xcalloc((size_t)batches, sizeof *lat);
