@@ -155,8 +155,10 @@ static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server 
                                    const char *role, struct dlcs_error *err)
 {
     const struct dlcs_http_options opt = {
-        cfg->http_bind,     cfg->http_port, cfg->http_threads,
-        cfg->http_max_body, cfg->port_file, serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
+        cfg->http_bind, cfg->http_port, cfg->http_threads,
+        /* uploads are the largest bodies: each route checks its own limit */
+        cfg->upload_max_bytes > cfg->http_max_body ? cfg->upload_max_bytes : cfg->http_max_body,
+        cfg->port_file, serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
     char fields[128];
 
     if (dlcs_http_server_new(&opt, &s->http, err) != DLCS_OK ||

@@ -65,12 +65,34 @@ static void apply_space_defaults(struct dlcs_asset *a, uint64_t sent, const stru
         a->max_unauthorised = sp->max_unauthorised;
 }
 
+enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_asset *a,
+                                             const struct dlcs_upload *up)
+{
+    char *own = dlcs_api_upload_origin(a);
+    enum dlcs_status st = DLCS_OK;
+
+    if (up && up->present)
+        dlcs_str_replace(&a->origin, own);
+    else if (a->origin && strncmp(a->origin, DLCS_UPLOAD_SCHEME, strlen(DLCS_UPLOAD_SCHEME)) == 0 &&
+             strcmp(a->origin, own) != 0)
+        st = dlcs_error_set(&call->err, DLCS_EINVAL,
+                            "field 'origin': an upload origin can only be this image's own ('%s')",
+                            own);
+    free(own);
+    return st;
+}
+
 enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset *a, uint64_t sent,
-                                        const struct dlcs_asset *path)
+                                        const struct dlcs_asset *path, const struct dlcs_upload *up)
 {
     struct dlcs_space sp;
     enum dlcs_status st;
 
+    a->customer = path->customer;
+    a->space = path->space;
+    dlcs_str_replace(&a->id, path->id);
+    if (dlcs_api_asset_origin_check(call, a, up) != DLCS_OK)
+        return call->err.code;
     if (!a->origin || !a->origin[0])
         return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'origin' is required");
     if (!a->media_type)
@@ -80,9 +102,6 @@ enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset
                               "field 'mediaType': only image/* is ingested by this build, not "
                               "'%s'",
                               a->media_type);
-    a->customer = path->customer;
-    a->space = path->space;
-    dlcs_str_replace(&a->id, path->id);
     dlcs_entity_init(&dlcs_space_entity, &sp);
     sp.customer = a->customer;
     sp.id = a->space;

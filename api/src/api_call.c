@@ -9,6 +9,8 @@
 #include "dlcs/json_util.h"
 #include "dlcs/keys.h"
 #include "dlcs/mem.h"
+#include "dlcs/model.h"
+#include "dlcs/store.h"
 
 #include "api_internal.h"
 
@@ -48,6 +50,19 @@ enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name, int6
     return DLCS_OK;
 }
 
+/* Whether the path's customer exists (an admin may name any; nothing is made under none). */
+static bool customer_exists(struct api_call *call)
+{
+    struct dlcs_customer c;
+    bool found;
+
+    dlcs_entity_init(&dlcs_customer_entity, &c);
+    c.id = call->customer;
+    found = dlcs_store_get(call->ctx->store, &dlcs_customer_entity, &c, NULL) == DLCS_OK;
+    dlcs_entity_release(&dlcs_customer_entity, &c);
+    return found;
+}
+
 enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_context *ctx,
                                 const struct _u_request *req, struct _u_response *res,
                                 unsigned needs)
@@ -69,6 +84,9 @@ enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_con
     if (dlcs_api_id_param(call, "c", &call->customer) != DLCS_OK)
         return DLCS_EINVAL;
     if (call->customer != call->caller && !call->admin) /* never say the customer exists */
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
+                              (long long)call->customer);
+    if (call->customer != call->caller && !customer_exists(call)) /* an admin's typo */
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
                               (long long)call->customer);
     return DLCS_OK;

@@ -3,6 +3,10 @@
 #ifndef DLCS_API_IMAGES_H
 #define DLCS_API_IMAGES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dlcs/blobstore.h"
 #include "dlcs/model.h"
 
 #include "api_internal.h"
@@ -14,13 +18,48 @@ json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset
 enum dlcs_status dlcs_api_asset_from_body(struct api_call *call, struct dlcs_asset *a,
                                           uint64_t *sent) DLCS_WARN_UNUSED;
 
+/* Bytes uploaded with a registration; they point into the request body. */
+struct dlcs_upload {
+    bool present;
+    const void *bytes;
+    size_t len;
+    char media_type[128]; /* the bytes' Content-Type, lowercased, without parameters */
+};
+
+/*
+ * Decode a registration body (JSON, a raw image body or multipart/form-data with "metadata"
+ * and "file" parts) into 'a' (initialised); '*sent' gets the presence mask. For an upload,
+ * 'up' is filled and mediaType defaults to the bytes' Content-Type; dlcs_api_asset_prepare
+ * then points the origin at the upload's blob, and dlcs_api_upload_store writes it.
+ */
+enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_asset *a,
+                                            uint64_t *sent,
+                                            struct dlcs_upload *up) DLCS_WARN_UNUSED;
+
+/* Store uploaded bytes (if any) where the prepared asset's origin points. */
+enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset *a,
+                                       const struct dlcs_upload *up) DLCS_WARN_UNUSED;
+
+/*
+ * With an upload ('up' present) point a's origin at its own upload blob; otherwise refuse an
+ * origin in the upload scheme that is not a's own (no reading another image's bytes).
+ */
+enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_asset *a,
+                                             const struct dlcs_upload *up) DLCS_WARN_UNUSED;
+
+/* The origin an upload to asset 'a' gets. New string (free()). */
+char *dlcs_api_upload_origin(const struct dlcs_asset *a);
+
 /*
  * Make 'a' a complete registration for the path's customer/space/id ('path'): origin and an
  * image mediaType required; the space's default tags, roles and maxUnauthorised applied to
  * fields not sent (the reference stores these defaults and ignores them: here they apply).
+ * With an upload ('up' non-NULL and present) the origin becomes the upload's blob; an origin
+ * sent in the upload scheme must name this asset's own upload (never another's bytes).
  */
 enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset *a, uint64_t sent,
-                                        const struct dlcs_asset *path) DLCS_WARN_UNUSED;
+                                        const struct dlcs_asset *path,
+                                        const struct dlcs_upload *up) DLCS_WARN_UNUSED;
 
 /* GET .../spaces/{s}/images and GET .../allImages: paged, filtered, ordered listings. */
 int dlcs_api_list_space_images(const struct _u_request *req, struct _u_response *res, void *data);

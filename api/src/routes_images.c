@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * /customers/{c}/spaces/{s}/images/{id}: PUT (create or replace, ingested now), GET, PATCH
+ * /customers/{c}/spaces/{s}/images/{id}: PUT (create or replace, ingested now; JSON with an
+ * origin URL or the image's bytes, raw or multipart), POST to .../images (the same, the id
+ * from the body or minted), GET, PATCH
  * (only the fields sent; re-ingested when origin, channels or maxUnauthorised change),
  * DELETE (record and derivatives), POST .../reingest.
  */
@@ -14,18 +16,15 @@
 
 #include "api_images.h"
 
-/* The path's space (must exist) and asset id (must be a valid id). */
-static enum dlcs_status image_path(struct api_call *call, struct dlcs_asset *a)
+/* The path's space, which must exist. */
+static enum dlcs_status space_path(struct api_call *call, struct dlcs_asset *a)
 {
     struct dlcs_space sp;
-    const char *id = u_map_get(call->req->map_url, "id");
     enum dlcs_status st;
 
-    if (dlcs_api_id_param(call, "s", &a->space) != DLCS_OK ||
-        dlcs_id_check_asset(id ? id : "", "id", &call->err) != DLCS_OK)
+    if (dlcs_api_id_param(call, "s", &a->space) != DLCS_OK)
         return DLCS_EINVAL;
     a->customer = call->customer;
-    dlcs_str_replace(&a->id, id);
     dlcs_entity_init(&dlcs_space_entity, &sp);
     sp.customer = a->customer;
     sp.id = a->space;
@@ -34,6 +33,17 @@ static enum dlcs_status image_path(struct api_call *call, struct dlcs_asset *a)
     if (st != DLCS_OK)
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no space %lld", (long long)a->space);
     return DLCS_OK;
+}
+
+/* The path's space (must exist) and asset id (must be a valid id). */
+static enum dlcs_status image_path(struct api_call *call, struct dlcs_asset *a)
+{
+    const char *id = u_map_get(call->req->map_url, "id");
+
+    if (dlcs_id_check_asset(id ? id : "", "id", &call->err) != DLCS_OK)
+        return DLCS_EINVAL;
+    dlcs_str_replace(&a->id, id);
+    return space_path(call, a);
 }
 
 static int field(const char *name)
@@ -92,33 +102,82 @@ static int answer_asset(struct api_call *call, unsigned status, const struct dlc
     return dlcs_api_send(call, status, dlcs_api_asset_json(call, a));
 }
 
+/*
+ * Create or replace 'in' (decoded, with its upload) at 'path', ingested now: 201 when new,
+ * 200 when it replaced an image.
+ */
+static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uint64_t sent,
+                               const struct dlcs_asset *path, const struct dlcs_upload *up)
+{
+    struct dlcs_asset old;
+    bool exists;
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &old);
+    if (check_identity(call, in, sent, path) != DLCS_OK ||
+        dlcs_api_asset_prepare(call, in, sent, path, up) != DLCS_OK) {
+        rc = dlcs_api_fail(call);
+        goto out;
+    }
+    old.customer = path->customer;
+    old.space = path->space;
+    dlcs_str_replace(&old.id, path->id);
+    exists = dlcs_store_get(call->ctx->store, &dlcs_asset_entity, &old, NULL) == DLCS_OK;
+    rc = dlcs_api_upload_store(call, in, up) == DLCS_OK && register_now(call, in) == DLCS_OK
+             ? answer_asset(call, exists ? 200 : 201, in)
+             : dlcs_api_fail(call);
+out:
+    dlcs_entity_release(&dlcs_asset_entity, &old);
+    return rc;
+}
+
 static int put_image(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
-    struct dlcs_asset path, in, old;
+    struct dlcs_asset path, in;
+    struct dlcs_upload up;
     uint64_t sent = 0;
-    bool exists = false;
     int rc;
 
     dlcs_entity_init(&dlcs_asset_entity, &path);
     dlcs_entity_init(&dlcs_asset_entity, &in);
-    dlcs_entity_init(&dlcs_asset_entity, &old);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         image_path(&call, &path) != DLCS_OK ||
-        dlcs_api_asset_from_body(&call, &in, &sent) != DLCS_OK ||
-        check_identity(&call, &in, sent, &path) != DLCS_OK ||
-        dlcs_api_asset_prepare(&call, &in, sent, &path) != DLCS_OK) {
+        dlcs_api_registration_body(&call, &in, &sent, &up) != DLCS_OK)
+        rc = dlcs_api_fail(&call);
+    else
+        rc = register_and_answer(&call, &in, sent, &path, &up);
+    dlcs_entity_release(&dlcs_asset_entity, &in);
+    dlcs_entity_release(&dlcs_asset_entity, &path);
+    return rc;
+}
+
+/* POST to a space's images: the body's id, or a new UUID when it has none. */
+static int post_image(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_asset path, in;
+    struct dlcs_upload up;
+    uint64_t sent = 0;
+    char uuid[DLCS_UUID_BUF];
+    int rc;
+
+    dlcs_entity_init(&dlcs_asset_entity, &path);
+    dlcs_entity_init(&dlcs_asset_entity, &in);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        space_path(&call, &path) != DLCS_OK ||
+        dlcs_api_registration_body(&call, &in, &sent, &up) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;
     }
-    dlcs_entity_merge(&dlcs_asset_entity, &old, &in,
-                      DLCS_FIELD_BIT(field("customer")) | DLCS_FIELD_BIT(field("space")) |
-                          DLCS_FIELD_BIT(field("id")));
-    exists = dlcs_store_get(call.ctx->store, &dlcs_asset_entity, &old, NULL) == DLCS_OK;
-    rc = register_now(&call, &in) == DLCS_OK ? answer_asset(&call, exists ? 200 : 201, &in)
-                                             : dlcs_api_fail(&call);
+    if (was_sent(sent, "id")) {
+        dlcs_str_replace(&path.id, in.id);
+    } else {
+        dlcs_id_uuid(uuid);
+        dlcs_str_replace(&path.id, uuid);
+    }
+    rc = register_and_answer(&call, &in, sent, &path, &up);
 out:
-    dlcs_entity_release(&dlcs_asset_entity, &old);
     dlcs_entity_release(&dlcs_asset_entity, &in);
     dlcs_entity_release(&dlcs_asset_entity, &path);
     return rc;
@@ -190,6 +249,10 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         goto out;
     }
     sent &= ~(DLCS_FIELD_BIT(field("id")) | DLCS_FIELD_BIT(field("space")));
+    if (dlcs_api_asset_origin_check(&call, &in, NULL) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
     if (needs_reingest(&a, &in, sent)) {
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = register_now(&call, &a);
@@ -257,6 +320,7 @@ enum dlcs_status dlcs_api_register_images(struct _u_instance *inst,
         !dlcs_api_route(inst, "DELETE", one, delete_image, ctx) ||
         !dlcs_api_route(inst, "POST", "/customers/:c/spaces/:s/images/:id/reingest", reingest_image,
                         ctx) ||
+        !dlcs_api_route(inst, "POST", "/customers/:c/spaces/:s/images", post_image, ctx) ||
         !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s/images", dlcs_api_list_space_images,
                         ctx) ||
         !dlcs_api_route(inst, "GET", "/customers/:c/allImages", dlcs_api_list_all_images, ctx))

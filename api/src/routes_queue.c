@@ -44,7 +44,7 @@ static enum dlcs_status member(struct api_call *call, const json_t *m, size_t i,
         path.customer = call->customer;
         path.space = a->space;
         path.id = dlcs_xstrdup(a->id);
-        st = dlcs_api_asset_prepare(call, a, sent, &path);
+        st = dlcs_api_asset_prepare(call, a, sent, &path, NULL);
         if (st == DLCS_ENOTFOUND) {
             dlcs_error_clear(&call->err);
             st = dlcs_error_set(&call->err, DLCS_EINVAL, "space %lld does not exist",

@@ -159,6 +159,23 @@ static int is_media_type(const char *s)
     return slashes == 1;
 }
 
+/* RFC 3986: scheme ":" something, the scheme a letter then letters, digits, '+', '-', '.'. */
+static bool is_absolute_uri(const char *s)
+{
+    size_t n = 0;
+
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return false;
+    while (s[n] && s[n] != ':') {
+        char c = s[n++];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '-' || c == '.'))
+            return false;
+    }
+    return s[n] == ':' && s[n + 1] != '\0';
+}
+
 static enum dlcs_status check_asset(const void *obj, uint64_t present, struct dlcs_error *err)
 {
     const struct dlcs_asset *a = obj;
@@ -169,7 +186,7 @@ static enum dlcs_status check_asset(const void *obj, uint64_t present, struct dl
     if (sent(e, present, "mediaType") && a->media_type && !is_media_type(a->media_type))
         return dlcs_error_set(err, DLCS_EINVAL, "field 'mediaType' is not a media type ('%s')",
                               a->media_type);
-    if (sent(e, present, "origin") && a->origin && !strstr(a->origin, "://"))
+    if (sent(e, present, "origin") && a->origin && !is_absolute_uri(a->origin))
         return dlcs_error_set(err, DLCS_EINVAL, "field 'origin' must be an absolute URI");
     return DLCS_OK;
 }

@@ -27,46 +27,66 @@ static struct harness_proc server;
 static char fixtures[256];
 static char customer_key[200]; /* a key of customer 2 ("acme") */
 
-/* A request as 'userpwd' (NULL = anonymous); returns the status, 'out' gets the parsed body. */
-static long call(const char *userpwd, const char *method, const char *path, const char *body,
-                 json_t **out)
+/* "Authorization: Basic ..." for 'userpwd' into 'out' (curl's USERPWD is not exposed). */
+static void basic_auth(const char *userpwd, char *out, size_t cap)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(userpwd), o = 0;
+    char *enc = calloc(1, (n + 2) / 3 * 4 + 1);
+
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)(unsigned char)userpwd[i] << 16 |
+                     (i + 1 < n ? (unsigned)(unsigned char)userpwd[i + 1] << 8 : 0) |
+                     (i + 2 < n ? (unsigned char)userpwd[i + 2] : 0);
+
+        enc[o++] = b64[v >> 18 & 63];
+        enc[o++] = b64[v >> 12 & 63];
+        enc[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+        enc[o++] = i + 2 < n ? b64[v & 63] : '=';
+    }
+    (void)snprintf(out, cap, "Authorization: Basic %s", enc);
+    free(enc);
+}
+
+/*
+ * A request as 'userpwd' (NULL = anonymous) with a body of 'len' bytes of 'content_type';
+ * returns the status, 'out' gets the parsed body, 'headers' (if not NULL) the response headers.
+ */
+static long call_bytes(const char *userpwd, const char *method, const char *path,
+                       const char *content_type, const void *body, size_t len, json_t **out,
+                       char *headers, size_t headers_cap)
 {
     struct harness_response *r = calloc(1, sizeof *r);
-    char auth[300];
-    const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
+    char auth[300], type[300];
+    const char *hdrs[3] = {type, NULL, NULL};
     long status;
 
+    (void)snprintf(type, sizeof type, "Content-Type: %s", content_type);
     if (userpwd) {
-        /* curl's CURLOPT_USERPWD is not exposed by the harness: send the header ourselves */
-        char *enc = NULL;
-        size_t n = strlen(userpwd);
-        static const char b64[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        size_t o = 0;
-
-        enc = calloc(1, (n + 2) / 3 * 4 + 1);
-        for (size_t i = 0; i < n; i += 3) {
-            unsigned v = (unsigned)(unsigned char)userpwd[i] << 16 |
-                         (i + 1 < n ? (unsigned)(unsigned char)userpwd[i + 1] << 8 : 0) |
-                         (i + 2 < n ? (unsigned char)userpwd[i + 2] : 0);
-
-            enc[o++] = b64[v >> 18 & 63];
-            enc[o++] = b64[v >> 12 & 63];
-            enc[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-            enc[o++] = i + 2 < n ? b64[v & 63] : '=';
-        }
-        (void)snprintf(auth, sizeof auth, "Authorization: Basic %s", enc);
-        headers[1] = auth;
-        free(enc);
+        basic_auth(userpwd, auth, sizeof auth);
+        hdrs[1] = auth;
     }
-    assert_int_equal(harness_http(&server, method, path, headers, body, r), 0);
+    if (harness_http_bytes(&server, method, path, hdrs, body, len, r) != 0) {
+        harness_dump_log(&server);
+        fail_msg("%s %s: no HTTP answer", method, path);
+    }
     status = r->status;
     if (out)
         *out = json_loads(r->body, 0, NULL);
     if (status == 401)
         assert_non_null(strstr(r->headers, "WWW-Authenticate: Basic"));
+    if (headers)
+        (void)snprintf(headers, headers_cap, "%s", r->headers);
     free(r);
     return status;
+}
+
+/* A JSON request as 'userpwd' (NULL = anonymous). */
+static long call(const char *userpwd, const char *method, const char *path, const char *body,
+                 json_t **out)
+{
+    return call_bytes(userpwd, method, path, "application/json", body, body ? strlen(body) : 0, out,
+                      NULL, 0);
 }
 
 static const char *str(const json_t *j, const char *k)
@@ -90,8 +110,8 @@ static int global_setup(void **state)
 {
     const char *const args[] = {"serve", NULL};
     static char root_env[300];
-    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_HTTP_MAX_BODY=4096", root_env,
-                               NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_HTTP_MAX_BODY=4096",
+                               "DLCS_UPLOAD_MAX_BYTES=1000000", root_env, NULL};
     json_t *j = NULL;
 
     (void)state;
@@ -196,6 +216,9 @@ static void customers_are_validated(void **state)
     assert_string_equal(str(j, "name"), "acme");
     json_decref(j);
     expect_error(call(ADMIN, "GET", "/customers/abc", NULL, &j), &j, 400, "positive integer");
+    /* nothing is made under a customer that does not exist, even by an admin */
+    expect_error(call(ADMIN, "PUT", "/customers/99/spaces/1", "{\"name\":\"x\"}", &j), &j, 404,
+                 "no customer 99");
 }
 
 static void spaces(void **state)
@@ -297,6 +320,149 @@ static void images_register_immediately(void **state)
                      200);
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 300);
     json_decref(j);
+}
+
+/* The bytes of fixture 'name' (free()). */
+static unsigned char *fixture_bytes(const char *name, size_t *len)
+{
+    char path[512];
+    FILE *f;
+    unsigned char *buf = malloc(1 << 21);
+
+    (void)snprintf(path, sizeof path, "%s/%s", fixtures, name);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    *len = fread(buf, 1, 1 << 21, f);
+    assert_true(*len > 0 && *len < 1 << 21);
+    fclose(f);
+    return buf;
+}
+
+/* A multipart body: an optional "metadata" JSON part and a "file" part of 'type'. */
+static unsigned char *multipart(const char *metadata, const char *type, const void *file,
+                                size_t file_len, size_t *len)
+{
+    unsigned char *b = malloc(file_len + 4096);
+    int n = 0;
+
+    if (metadata)
+        n = snprintf((char *)b, 4096,
+                     "--B0und\r\nContent-Disposition: form-data; name=\"metadata\"\r\n"
+                     "Content-Type: application/json\r\n\r\n%s\r\n",
+                     metadata);
+    n += snprintf((char *)b + n, 4096 - (size_t)n,
+                  "--B0und\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
+                  "Content-Type: %s\r\n\r\n",
+                  type);
+    memcpy(b + n, file, file_len);
+    memcpy(b + (size_t)n + file_len, "\r\n--B0und--\r\n", 14);
+    *len = (size_t)n + file_len + 14;
+    return b;
+}
+
+#define MULTIPART "multipart/form-data; boundary=B0und"
+
+static void direct_upload(void **state)
+{
+    size_t len, body_len;
+    unsigned char *jpg = fixture_bytes("photo.jpg", &len), *body;
+    char headers[4096];
+    json_t *j = NULL;
+
+    (void)state;
+    /* raw bytes: the image's Content-Type is its mediaType, its bytes its origin */
+    assert_int_equal(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/up1",
+                                "image/jpeg", jpg, len, &j, NULL, 0),
+                     201);
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 400);
+    assert_string_equal(str(j, "mediaType"), "image/jpeg");
+    assert_string_equal(str(j, "origin"), "dlcs-upload:2/20/up1/origin");
+    assert_string_equal(str(j, "error"), "");
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/iiif-img/2/20/up1/info.json", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "height")), 400);
+    json_decref(j);
+    /* reingest reads the stored upload again */
+    assert_int_equal(
+        call(customer_key, "POST", "/customers/2/spaces/20/images/up1/reingest", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    assert_string_equal(str(j, "error"), "");
+    json_decref(j);
+
+    /* multipart POST: metadata and file; the id comes from the metadata */
+    body =
+        multipart("{\"id\":\"up2\",\"string1\":\"uploaded\"}", "image/jpeg", jpg, len, &body_len);
+    assert_int_equal(call_bytes(customer_key, "POST", "/customers/2/spaces/20/images", MULTIPART,
+                                body, body_len, &j, headers, sizeof headers),
+                     201);
+    assert_string_equal(str(j, "string1"), "uploaded");
+    assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
+    assert_non_null(strstr(headers, "/customers/2/spaces/20/images/up2"));
+    json_decref(j);
+    free(body);
+
+    /* without an id one is minted; without metadata the file's type is the mediaType */
+    body = multipart(NULL, "image/jpeg", jpg, len, &body_len);
+    assert_int_equal(call_bytes(customer_key, "POST", "/customers/2/spaces/20/images", MULTIPART,
+                                body, body_len, &j, NULL, 0),
+                     201);
+    assert_int_equal(strlen(str(j, "id") ? str(j, "id") : ""), 36);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "tags"), 0)), "book");
+    json_decref(j);
+    free(body);
+    free(jpg);
+}
+
+static void direct_upload_errors(void **state)
+{
+    size_t len, body_len;
+    unsigned char *jpg = fixture_bytes("photo.jpg", &len), *body, *big = calloc(1, 1000001);
+    json_t *j = NULL;
+
+    (void)state;
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/big", "image/jpeg",
+                            big, 1000001, &j, NULL, 0),
+                 &j, 413, "DLCS_UPLOAD_MAX_BYTES");
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", "image/jpeg",
+                            "", 0, &j, NULL, 0),
+                 &j, 400, "empty");
+    body =
+        multipart("{\"origin\":\"https://example.org/x.jpg\"}", "image/jpeg", jpg, len, &body_len);
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", MULTIPART, body,
+                            body_len, &j, NULL, 0),
+                 &j, 400, "field 'origin' cannot be sent with uploaded bytes");
+    free(body);
+    body = multipart("{\"string1\":", "image/jpeg", jpg, len, &body_len);
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", MULTIPART, body,
+                            body_len, &j, NULL, 0),
+                 &j, 400, "multipart part 'metadata'");
+    free(body);
+    body = multipart(NULL, "text/plain", jpg, len, &body_len);
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", MULTIPART, body,
+                            body_len, &j, NULL, 0),
+                 &j, 400, "not image/*");
+    free(body);
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", MULTIPART,
+                            "--B0und--", 9, &j, NULL, 0),
+                 &j, 400, "multipart part 'file'");
+    /* (multipart without a boundary is dropped by ulfius before any handler runs: the
+     * parser's own refusal of it is in tests/unit/multipart_test.c) */
+    /* nobody's uploaded bytes can be named as an origin but the image's own */
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/e",
+                      "{\"origin\":\"dlcs-upload:3/1/secret/origin\",\"mediaType\":\"image/jpeg\"}",
+                      &j),
+                 &j, 400, "an upload origin can only be this image's own");
+    expect_error(call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1",
+                      "{\"origin\":\"dlcs-upload:2/20/up2/origin\"}", &j),
+                 &j, 400, "an upload origin can only be this image's own");
+    /* nothing was registered by the refused requests */
+    expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/e", NULL, &j), &j, 404,
+                 "no image 'e'");
+    expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/big", NULL, &j), &j, 404,
+                 "no image 'big'");
+    free(big);
+    free(jpg);
 }
 
 static void patch_changes_only_what_is_sent(void **state)
@@ -522,6 +688,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(spaces),
         cmocka_unit_test(keys),
         cmocka_unit_test(images_register_immediately),
+        cmocka_unit_test(direct_upload),
+        cmocka_unit_test(direct_upload_errors),
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),

@@ -185,6 +185,13 @@ static size_t sink_write(char *data, size_t size, size_t n, void *arg)
 int harness_http(const struct harness_proc *p, const char *method, const char *path,
                  const char *const *headers, const char *body, struct harness_response *r)
 {
+    return harness_http_bytes(p, method, path, headers, body, body ? strlen(body) : 0, r);
+}
+
+int harness_http_bytes(const struct harness_proc *p, const char *method, const char *path,
+                       const char *const *headers, const void *body, size_t len,
+                       struct harness_response *r)
+{
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
     struct sink bs = {r->body, 0, sizeof r->body}, hs = {r->headers, 0, sizeof r->headers};
@@ -204,11 +211,15 @@ int harness_http(const struct harness_proc *p, const char *method, const char *p
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &bs);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, sink_write);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hs);
-    if (body)
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    }
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
     r->body_len = bs.len;
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);

@@ -50,4 +50,9 @@ size_t harness_read_log(const struct harness_proc *p, char *buf, size_t cap);
 int harness_http(const struct harness_proc *p, const char *method, const char *path,
                  const char *const *headers, const char *body, struct harness_response *r);
 
+/* The same with a body of 'len' bytes (binary allowed). */
+int harness_http_bytes(const struct harness_proc *p, const char *method, const char *path,
+                       const char *const *headers, const void *body, size_t len,
+                       struct harness_response *r);
+
 #endif /* DLCS_TEST_HARNESS_H */

@@ -141,6 +141,49 @@ static enum dlcs_status store_all(struct dlcs_blobstore *b, const char *prefix, 
     return st;
 }
 
+/*
+ * A directly uploaded origin is already in blob storage: copy it into scratch (in place is
+ * not safe: a new upload may replace it while this generation converts).
+ */
+static enum dlcs_status fetch_upload(const struct dlcs_ingest_settings *s, const char *origin,
+                                     struct dlcs_blobstore *blobs, const char *dest,
+                                     struct dlcs_fetch_result *res, struct dlcs_error *err)
+{
+    const char *key = origin + strlen(DLCS_UPLOAD_SCHEME);
+    char *path = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    enum dlcs_status st;
+
+    memset(res, 0, sizeof *res);
+    res->attempts = 1;
+    st = dlcs_blob_size(blobs, key, &res->bytes, err);
+    if (st == DLCS_ENOTFOUND)
+        return dlcs_error_set(err, DLCS_EINVAL, "the uploaded bytes ('%s') are gone", key);
+    if (st == DLCS_OK)
+        st = dlcs_blob_local_path(blobs, key, &path, err);
+    if (st == DLCS_OK) {
+        st = dlcs_fs_copy_atomic(path, dest, err);
+    } else if (st == DLCS_EUNSUPPORTED) {
+        st = dlcs_blob_get_bytes(blobs, key, (size_t)s->origin.max_bytes, &bytes, &len, err);
+        if (st == DLCS_OK)
+            st = dlcs_fs_write_atomic(dest, bytes, len, err);
+    }
+    free(bytes);
+    free(path);
+    return st;
+}
+
+static enum dlcs_status fetch_origin(const struct dlcs_ingest_settings *s, const char *origin,
+                                     const struct dlcs_origin_auth *auth,
+                                     struct dlcs_blobstore *blobs, const char *dest,
+                                     struct dlcs_fetch_result *res, struct dlcs_error *err)
+{
+    if (strncmp(origin, DLCS_UPLOAD_SCHEME, strlen(DLCS_UPLOAD_SCHEME)) == 0)
+        return fetch_upload(s, origin, blobs, dest, res, err);
+    return dlcs_origin_fetch(origin, auth, &s->origin, dest, res, err);
+}
+
 enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const char *origin,
                                  const struct dlcs_origin_auth *auth, struct dlcs_blobstore *blobs,
                                  const char *prefix, struct dlcs_ingest_report *rep,
@@ -158,7 +201,7 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
     }
     if (st == DLCS_OK) {
         src = dlcs_xasprintf("%s/origin", dir);
-        st = dlcs_origin_fetch(origin, auth, &s->origin, src, &rep->fetch, err);
+        st = fetch_origin(s, origin, auth, blobs, src, &rep->fetch, err);
     }
     t = dlcs_time_mono_ms();
     rep->ms_fetch = (double)(t - start);

@@ -16,6 +16,12 @@
 
 #include "dlcs/error.h"
 
+/*
+ * The origin of a directly uploaded image: this prefix + the blob key of its bytes, e.g.
+ * "dlcs-upload:2/5/page1/origin". Only dlcs writes such origins; ingest reads them from here.
+ */
+#define DLCS_UPLOAD_SCHEME "dlcs-upload:"
+
 struct dlcs_blobstore_ops {
     const char *name;
     void (*close)(void *impl);
