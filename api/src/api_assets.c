@@ -17,8 +17,12 @@ json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset
     char *thumbs = dlcs_api_url(call, "/thumbs/%lld/%lld/%s", (long long)a->customer,
                                 (long long)a->space, a->id);
     json_t *j = dlcs_hydra_resource(&dlcs_asset_entity, a, id);
+    char *storage;
 
     json_object_set_new(j, "imageService", json_string(image));
+    storage = dlcs_xasprintf("%s/storage", id);
+    json_object_set_new(j, "storage", json_string(storage));
+    free(storage);
     if (a->delivery_channels.count == 0 || dlcs_channels_has(&a->delivery_channels, "thumbs"))
         json_object_set_new(j, "thumbnailImageService", json_string(thumbs));
     if (a->batch > 0) {

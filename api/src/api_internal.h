@@ -80,6 +80,9 @@ enum dlcs_status dlcs_api_register_queue(struct _u_instance *inst,
 enum dlcs_status dlcs_api_register_origins(struct _u_instance *inst,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_api_register_storage(struct _u_instance *inst,
+                                           const struct dlcs_api_context *ctx,
+                                           struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Add an endpoint, with 'ctx' as its user data. */
 bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,

@@ -135,6 +135,8 @@ static const struct dlcs_field asset_fields[] = {
     {"finished", TIME, F(finished), RO | SORT, 0, 0, 0},
     {"batch", I64, F(batch), RO | SORT | FILTER, 0, 0, 0},
     {"generation", I64, F(generation), INTERNAL, 0, 0, 0},
+    {"size", I64, F(size), INTERNAL, 0, 0, 0},
+    {"thumbnailSize", I64, F(thumbnail_size), INTERNAL, 0, 0, 0},
 };
 #undef F
 

@@ -333,3 +333,10 @@ enum dlcs_status dlcs_store_jobs_waiting(struct dlcs_store *store, int64_t *coun
     *count = 0;
     return store->ops->jobs_waiting(store->impl, count, err);
 }
+
+enum dlcs_status dlcs_store_usage(struct dlcs_store *store, int64_t customer, int64_t space,
+                                  struct dlcs_usage *out, struct dlcs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return store->ops->usage(store->impl, customer, space, out, err);
+}

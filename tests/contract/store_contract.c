@@ -120,8 +120,8 @@ static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int
                                      const char *id, int64_t generation, int64_t batch,
                                      const char *error)
 {
-    const struct dlcs_ingest_result r = {customer, space, id,  generation, batch,
-                                         error,    640,   480, 0};
+    const struct dlcs_ingest_result r = {customer, space, id, generation, batch, error,
+                                         640,      480,   0,  1000,       100};
     enum dlcs_completion outcome;
 
     OK(dlcs_store_complete(s, &r, &outcome, NULL));
@@ -774,6 +774,41 @@ static void delivery_channel_policies(void **state)
     dlcs_entity_release(&dlcs_delivery_channel_policy_entity, &p);
 }
 
+static void usage_is_computed_per_customer_and_space(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_usage u;
+    int64_t c = make_customer(s, "acme"), other = make_customer(s, "other");
+
+    make_space(s, c, 1, "one");
+    make_space(s, c, 2, "two");
+    make_space(s, other, 1, "theirs");
+    register_many(s, c, 1, "a", "b1", 3, NULL);
+    register_many(s, c, 2, "b", "b2", 2, NULL);
+    register_many(s, other, 1, "c", "b3", 4, NULL);
+    /* 1000 derivative and 100 thumbnail bytes each, once ingested */
+    assert_int_equal(complete(s, c, 1, "a0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, c, 1, "a1", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, c, 2, "b0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, other, 1, "c0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
+    OK(dlcs_store_usage(s, c, 0, &u, NULL));
+    assert_int_equal(u.images, 5);
+    assert_int_equal(u.bytes, 3000);
+    assert_int_equal(u.thumbnail_bytes, 300);
+    OK(dlcs_store_usage(s, c, 1, &u, NULL));
+    assert_int_equal(u.images, 3);
+    assert_int_equal(u.bytes, 2000);
+    OK(dlcs_store_usage(s, c, 3, &u, NULL));
+    assert_int_equal(u.images, 0);
+    assert_int_equal(u.bytes, 0);
+    /* a removed asset no longer counts */
+    OK(dlcs_store_asset_remove(s, c, 1, "a0", NULL));
+    OK(dlcs_store_usage(s, c, 0, &u, NULL));
+    assert_int_equal(u.images, 4);
+    assert_int_equal(u.bytes, 2000);
+    assert_int_equal(u.thumbnail_bytes, 200);
+}
+
 /* Update then remove for each simple entity; a removed record is gone, a second remove 404s. */
 static void update_and_remove_every_simple_entity(void **state)
 {
@@ -921,6 +956,7 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(named_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(origin_strategies_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(delivery_channel_policies, setup, teardown),
+        cmocka_unit_test_setup_teardown(usage_is_computed_per_customer_and_space, setup, teardown),
         cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, setup, teardown),
         cmocka_unit_test_setup_teardown(jobs_are_leased_retried_and_done, setup, teardown),
     };

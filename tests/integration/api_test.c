@@ -414,6 +414,41 @@ static void direct_upload(void **state)
     free(jpg);
 }
 
+static void storage_usage_is_reported(void **state)
+{
+    json_t *j = NULL;
+    json_int_t size, thumbs, images;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/20/images/up1", NULL, &j), 200);
+    assert_non_null(strstr(str(j, "storage"), "/customers/2/spaces/20/images/up1/storage"));
+    json_decref(j);
+    assert_int_equal(
+        call(customer_key, "GET", "/customers/2/spaces/20/images/up1/storage", NULL, &j), 200);
+    assert_string_equal(str(j, "@type"), "vocab:ImageStorage");
+    size = json_integer_value(json_object_get(j, "size"));
+    thumbs = json_integer_value(json_object_get(j, "thumbnailSize"));
+    assert_true(size > 1000); /* a 600x400 pyramid */
+    assert_true(thumbs > 0 && thumbs < size);
+    assert_false(json_is_true(json_object_get(j, "checkingInProgress")));
+    assert_non_null(str(j, "lastChecked"));
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/20/storage", NULL, &j), 200);
+    assert_string_equal(str(j, "@type"), "vocab:CustomerStorage");
+    images = json_integer_value(json_object_get(j, "numberOfStoredImages"));
+    assert_int_equal(images, 4); /* p1, up1, up2 and the minted one */
+    assert_true(json_integer_value(json_object_get(j, "totalSizeOfStoredImages")) >= size * 3);
+    assert_true(json_integer_value(json_object_get(j, "totalSizeOfThumbnails")) >= thumbs * 3);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/storage", NULL, &j), 200);
+    assert_true(json_integer_value(json_object_get(j, "numberOfStoredImages")) >= images);
+    json_decref(j);
+    expect_error(call(customer_key, "GET", "/customers/2/spaces/77/storage", NULL, &j), &j, 404,
+                 "no space 77");
+    expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/none/storage", NULL, &j),
+                 &j, 404, "no image 'none'");
+}
+
 static void direct_upload_errors(void **state)
 {
     size_t len, body_len;
@@ -655,6 +690,10 @@ static void other_customers_are_invisible_on_every_route(void **state)
         {"PATCH", "/customers/3/spaces/1/images/x"},
         {"DELETE", "/customers/3/spaces/1/images/x"},
         {"POST", "/customers/3/spaces/1/images/x/reingest"},
+        {"POST", "/customers/3/spaces/1/images"},
+        {"GET", "/customers/3/storage"},
+        {"GET", "/customers/3/spaces/1/storage"},
+        {"GET", "/customers/3/spaces/1/images/x/storage"},
         {"GET", "/customers/3/allImages"},
         {"GET", "/customers/3/queue"},
         {"POST", "/customers/3/queue"},
@@ -690,6 +729,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(images_register_immediately),
         cmocka_unit_test(direct_upload),
         cmocka_unit_test(direct_upload_errors),
+        cmocka_unit_test(storage_usage_is_reported),
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),

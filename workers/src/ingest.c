@@ -141,6 +141,32 @@ static enum dlcs_status store_all(struct dlcs_blobstore *b, const char *prefix, 
     return st;
 }
 
+static enum dlcs_status add_blob_size(struct dlcs_blobstore *b, const char *prefix,
+                                      const char *file, int64_t *total, struct dlcs_error *err)
+{
+    char *key = blob_key(prefix, file);
+    int64_t bytes = 0;
+    enum dlcs_status st = dlcs_blob_size(b, key, &bytes, err);
+
+    *total += bytes;
+    free(key);
+    return st;
+}
+
+/* The bytes now stored: derivatives and thumbnails (for storage usage). */
+static enum dlcs_status measure_stored(struct dlcs_blobstore *b, const char *prefix,
+                                       const struct dlcs_convert_result *r,
+                                       struct dlcs_ingest_report *rep, struct dlcs_error *err)
+{
+    enum dlcs_status st = add_blob_size(b, prefix, "image.tif", &rep->derivative_bytes, err);
+
+    if (st == DLCS_OK && r->has_jp2)
+        st = add_blob_size(b, prefix, "image.jp2", &rep->derivative_bytes, err);
+    for (size_t i = 0; i < r->thumb_count && st == DLCS_OK; i++)
+        st = add_blob_size(b, prefix, r->thumbs[i].file, &rep->thumbnail_bytes, err);
+    return st;
+}
+
 /*
  * A directly uploaded origin is already in blob storage: copy it into scratch (in place is
  * not safe: a new upload may replace it while this generation converts).
@@ -190,7 +216,7 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
                                  struct dlcs_error *err)
 {
     int64_t start = dlcs_time_mono_ms(), t;
-    char *dir = NULL, *src = NULL, *tif = NULL;
+    char *dir = NULL, *src = NULL;
     enum dlcs_status st;
 
     memset(rep, 0, sizeof *rep);
@@ -216,14 +242,12 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
         t = dlcs_time_mono_ms();
         st = store_all(blobs, prefix, dir, &rep->convert, err);
         rep->ms_store = (double)(dlcs_time_mono_ms() - t);
-        tif = blob_key(prefix, "image.tif");
         if (st == DLCS_OK)
-            st = dlcs_blob_size(blobs, tif, &rep->derivative_bytes, err);
+            st = measure_stored(blobs, prefix, &rep->convert, rep, err);
     }
     if (dir && dlcs_fs_remove_tree(dir, NULL) != DLCS_OK) /* not worth failing the ingest */
         dlcs_log(DLCS_LOG_WARN, "could not remove the scratch directory '%s'", dir);
     rep->ms_total = (double)(dlcs_time_mono_ms() - start);
-    free(tif);
     free(src);
     free(dir);
     return st;

@@ -23,8 +23,8 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const stru
     struct dlcs_origin_auth auth;
     struct dlcs_ingest_report rep;
     struct dlcs_error why = {0};
-    struct dlcs_ingest_result r = {a->customer, a->space, a->id, a->generation, a->batch, NULL,
-                                   0,           0,        0};
+    struct dlcs_ingest_result r = {
+        a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0};
     char *prefix =
         dlcs_xasprintf("%lld/%lld/%s", (long long)a->customer, (long long)a->space, a->id);
     enum dlcs_completion outcome;
@@ -45,6 +45,8 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const stru
     if (st == DLCS_OK) {
         r.width = rep.convert.width;
         r.height = rep.convert.height;
+        r.size = rep.derivative_bytes;
+        r.thumbnail_size = rep.thumbnail_bytes;
     } else {
         r.error = why.message; /* recorded on the asset: the client sees why */
     }

@@ -67,6 +67,8 @@ struct dlcs_asset {
     int64_t created, finished;
     int64_t batch;      /* current batch, 0 = none */
     int64_t generation; /* internal: bumped on every (re)registration; stale jobs carry old ones */
+    int64_t size;       /* internal: bytes of the stored derivatives (set by ingest) */
+    int64_t thumbnail_size; /* internal: bytes of the stored thumbnails (set by ingest) */
 };
 
 struct dlcs_batch {

@@ -109,6 +109,14 @@ struct dlcs_ingest_result {
     int64_t batch;      /* the job's batch, 0 = none */
     const char *error;  /* NULL = success */
     int64_t width, height, duration;
+    int64_t size, thumbnail_size; /* bytes stored: derivatives, thumbnails */
+};
+
+/* Storage in use by a customer or one of its spaces. */
+struct dlcs_usage {
+    int64_t images;          /* assets registered */
+    int64_t bytes;           /* derivative bytes stored */
+    int64_t thumbnail_bytes; /* thumbnail bytes stored */
 };
 
 /* Outcome of dlcs_store_complete. */
@@ -148,6 +156,8 @@ struct dlcs_store_ops {
     enum dlcs_status (*job_retry)(void *impl, int64_t job, int64_t delay_ms,
                                   struct dlcs_error *err);
     enum dlcs_status (*jobs_waiting)(void *impl, int64_t *count, struct dlcs_error *err);
+    enum dlcs_status (*usage)(void *impl, int64_t customer, int64_t space, struct dlcs_usage *out,
+                              struct dlcs_error *err);
 };
 
 struct dlcs_store {
@@ -273,5 +283,9 @@ enum dlcs_status dlcs_store_job_retry(struct dlcs_store *store, int64_t job, int
 /* Jobs not yet done (queued or leased). */
 enum dlcs_status dlcs_store_jobs_waiting(struct dlcs_store *store, int64_t *count,
                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* The customer's storage in use, in space 'space' or (0) all its spaces; computed, not kept. */
+enum dlcs_status dlcs_store_usage(struct dlcs_store *store, int64_t customer, int64_t space,
+                                  struct dlcs_usage *out, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_STORE_H */

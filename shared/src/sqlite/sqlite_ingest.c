@@ -38,7 +38,8 @@ static const char SQL_BATCH_SHRINK[] =
     "   THEN ?2 ELSE finished END "
     "WHERE id=?1";
 static const char SQL_ASSET_FINISH[] =
-    "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5 "
+    "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5, "
+    " size=?10, thumbnailSize=?11 "
     "WHERE customer=?6 AND space=?7 AND id=?8 AND generation=?9 AND ingesting=1";
 static const char SQL_ASSET_GENERATION[] =
     "SELECT generation FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
@@ -253,6 +254,8 @@ static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_inges
     sqlite3_bind_int64(st, 5, now);
     bind_key3(st, 6, r->customer, r->space, r->id);
     sqlite3_bind_int64(st, 9, r->generation);
+    sqlite3_bind_int64(st, 10, r->size);
+    sqlite3_bind_int64(st, 11, r->thumbnail_size);
     if (step_done(c, st, "finish asset", err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     if (sqlite3_changes(c->db) == 1) {

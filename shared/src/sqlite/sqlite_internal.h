@@ -126,5 +126,7 @@ enum dlcs_status dlcs_sql_op_job_done(void *impl, int64_t job, struct dlcs_error
 enum dlcs_status dlcs_sql_op_job_retry(void *impl, int64_t job, int64_t delay_ms,
                                        struct dlcs_error *err);
 enum dlcs_status dlcs_sql_op_jobs_waiting(void *impl, int64_t *count, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_usage(void *impl, int64_t customer, int64_t space,
+                                   struct dlcs_usage *out, struct dlcs_error *err);
 
 #endif /* DLCS_SQLITE_INTERNAL_H */

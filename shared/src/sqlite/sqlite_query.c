@@ -217,3 +217,31 @@ enum dlcs_status dlcs_sql_op_count(void *impl, const struct dlcs_entity *e,
     dlcs_sql_release(s, c);
     return rc;
 }
+
+static const char SQL_USAGE[] =
+    "SELECT COUNT(*), COALESCE(SUM(size),0), COALESCE(SUM(thumbnailSize),0) FROM assets "
+    "WHERE customer=?1 AND (?2=0 OR space=?2)";
+
+enum dlcs_status dlcs_sql_op_usage(void *impl, int64_t customer, int64_t space,
+                                   struct dlcs_usage *out, struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    sqlite3_stmt *st = NULL;
+    enum dlcs_status rc = dlcs_sql_cached(c, SQL_USAGE, &st, err);
+
+    if (rc == DLCS_OK) {
+        sqlite3_bind_int64(st, 1, customer);
+        sqlite3_bind_int64(st, 2, space);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            out->images = sqlite3_column_int64(st, 0);
+            out->bytes = sqlite3_column_int64(st, 1);
+            out->thumbnail_bytes = sqlite3_column_int64(st, 2);
+        } else {
+            rc = dlcs_sql_fail(c, "storage usage", err);
+        }
+        sqlite3_reset(st);
+    }
+    dlcs_sql_release(s, c);
+    return rc;
+}

@@ -80,6 +80,9 @@ static const char *const migrations[] = {
     " lease_until INTEGER, attempts INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX jobs_next ON jobs(priority DESC, available, id);"
     "CREATE INDEX jobs_asset ON jobs(customer, space, asset);",
+    /* 3: stored bytes per asset, for storage usage (parenthesised: one element, two statements) */
+    ("ALTER TABLE assets ADD COLUMN \"size\" INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE assets ADD COLUMN \"thumbnailSize\" INTEGER NOT NULL DEFAULT 0;"),
 };
 
 static enum dlcs_status current_version(struct sql_conn *c, int *version, struct dlcs_error *err)

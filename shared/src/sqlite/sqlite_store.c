@@ -132,4 +132,5 @@ const struct dlcs_store_ops dlcs_store_sqlite_ops = {
     .job_done = dlcs_sql_op_job_done,
     .job_retry = dlcs_sql_op_job_retry,
     .jobs_waiting = dlcs_sql_op_jobs_waiting,
+    .usage = dlcs_sql_op_usage,
 };

@@ -47,7 +47,8 @@ enum dlcs_status dlcs_thumb_policy_parse(const char *policy, struct dlcs_thumb_s
 struct dlcs_ingest_report {
     struct dlcs_fetch_result fetch;
     struct dlcs_convert_result convert;
-    int64_t derivative_bytes;
+    int64_t derivative_bytes; /* image.tif and image.jp2 as stored */
+    int64_t thumbnail_bytes;  /* the thumbnails as stored */
     double ms_fetch, ms_store, ms_total;
 };
 
