@@ -59,8 +59,38 @@ static bool sent_field(uint64_t sent, const char *name)
     return (sent & DLCS_FIELD_BIT(dlcs_entity_field_index(&dlcs_asset_entity, name))) != 0;
 }
 
+/* The thumbs channel of 'a', or NULL. */
+static struct dlcs_channel *thumbs_channel(struct dlcs_asset *a)
+{
+    for (size_t i = 0; i < a->delivery_channels.count; i++)
+        if (strcmp(a->delivery_channels.items[i].channel, "thumbs") == 0)
+            return &a->delivery_channels.items[i];
+    return NULL;
+}
+
+/*
+ * The space's thumbnail policy names the thumbs channel's policy of an image that did not
+ * choose one (no channels means the image defaults: iiif-img and thumbs).
+ */
+static void apply_space_thumbnail_policy(struct dlcs_asset *a, const struct dlcs_space *sp)
+{
+    struct dlcs_channel *thumbs;
+
+    if (!sp->thumbnail_policy || strcmp(sp->thumbnail_policy, "default") == 0)
+        return;
+    if (a->delivery_channels.count == 0) {
+        dlcs_channels_push(&a->delivery_channels, "iiif-img", NULL);
+        dlcs_channels_push(&a->delivery_channels, "thumbs", sp->thumbnail_policy);
+        return;
+    }
+    thumbs = thumbs_channel(a);
+    if (thumbs && !thumbs->policy)
+        dlcs_str_replace(&thumbs->policy, sp->thumbnail_policy);
+}
+
 static void apply_space_defaults(struct dlcs_asset *a, uint64_t sent, const struct dlcs_space *sp)
 {
+    apply_space_thumbnail_policy(a, sp);
     if (!sent_field(sent, "tags"))
         dlcs_strlist_copy(&a->tags, &sp->default_tags);
     if (!sent_field(sent, "roles"))
@@ -113,5 +143,7 @@ enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset
     if (st == DLCS_OK)
         apply_space_defaults(a, sent, &sp);
     dlcs_entity_release(&dlcs_space_entity, &sp);
+    if (st == DLCS_OK && thumbs_channel(a))
+        st = dlcs_api_thumbs_policy_check(call, thumbs_channel(a)->policy, "deliveryChannels");
     return st;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dlcs/http_server.h"
+#include "dlcs/hydra.h"
 #include "dlcs/json_util.h"
 #include "dlcs/keys.h"
 #include "dlcs/mem.h"
@@ -104,6 +105,20 @@ int dlcs_api_fail(struct api_call *call)
 int dlcs_api_send(struct api_call *call, unsigned status, json_t *body)
 {
     return dlcs_http_send_json(call->res, status, body, "application/ld+json");
+}
+
+int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
+                      json_t *(*member)(const struct api_call *, const void *), char *base)
+{
+    struct dlcs_page page = {1, l->total > 0 ? l->total : 1};
+    json_t *members = json_array();
+
+    for (size_t i = 0; i < l->count; i++)
+        json_array_append_new(members, member(call, dlcs_list_at(l, i)));
+    dlcs_api_send(call, 200, dlcs_hydra_collection(base, members, l->total, &page));
+    dlcs_list_release(l);
+    free(base);
+    return U_CALLBACK_COMPLETE;
 }
 
 int dlcs_api_no_content(struct api_call *call)

@@ -11,6 +11,7 @@
 
 #include "dlcs/api.h"
 #include "dlcs/error.h"
+#include "dlcs/store.h"
 
 /* One request being handled: the context, the caller and the recorded error. */
 struct api_call {
@@ -52,6 +53,13 @@ int dlcs_api_no_content(struct api_call *call);
 enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name,
                                    int64_t *out) DLCS_WARN_UNUSED;
 
+/*
+ * Answer 200 with all of 'l' (released) as one Hydra page at 'base' (freed), each member made
+ * by 'member'. For the small per-customer collections that have no paging.
+ */
+int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
+                      json_t *(*member)(const struct api_call *, const void *), char *base);
+
 /* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
 
@@ -83,6 +91,12 @@ enum dlcs_status dlcs_api_register_origins(struct _u_instance *inst,
 enum dlcs_status dlcs_api_register_storage(struct _u_instance *inst,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
+/* DLCS_EINVAL naming 'field' unless 'name' is "default" or a thumbs policy of the customer. */
+enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char *name,
+                                              const char *field) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_api_register_policies(struct _u_instance *inst,
+                                            const struct dlcs_api_context *ctx,
+                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Add an endpoint, with 'ctx' as its user data. */
 bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,

@@ -13,8 +13,9 @@
 
 #include "api_internal.h"
 
-static json_t *strategy_json(const struct api_call *call, const struct dlcs_origin_strategy *o)
+static json_t *strategy_json(const struct api_call *call, const void *obj)
 {
+    const struct dlcs_origin_strategy *o = obj;
     char *id =
         dlcs_api_url(call, "/customers/%lld/originStrategies/%s", (long long)o->customer, o->id);
     json_t *j = dlcs_hydra_resource(&dlcs_origin_strategy_entity, o, id);
@@ -43,10 +44,7 @@ static int list_strategies(const struct _u_request *req, struct _u_response *res
 {
     struct api_call call;
     struct dlcs_query q = {0};
-    struct dlcs_page page = {1, 1};
     struct dlcs_list l;
-    json_t *members;
-    char *base;
 
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK)
         return dlcs_api_fail(&call);
@@ -55,15 +53,9 @@ static int list_strategies(const struct _u_request *req, struct _u_response *res
     if (dlcs_store_list(call.ctx->store, &dlcs_origin_strategy_entity, &q, &l, &call.err) !=
         DLCS_OK)
         return dlcs_api_fail(&call);
-    members = json_array();
-    for (size_t i = 0; i < l.count; i++)
-        json_array_append_new(members, strategy_json(&call, dlcs_list_at(&l, i)));
-    page.page_size = l.total > 0 ? l.total : 1;
-    base = dlcs_api_url(&call, "/customers/%lld/originStrategies", (long long)call.customer);
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
-    dlcs_list_release(&l);
-    free(base);
-    return U_CALLBACK_COMPLETE;
+    return dlcs_api_send_all(
+        &call, &l, strategy_json,
+        dlcs_api_url(&call, "/customers/%lld/originStrategies", (long long)call.customer));
 }
 
 static int create_strategy(const struct _u_request *req, struct _u_response *res, void *data)

@@ -70,6 +70,8 @@ static enum dlcs_status space_from_body(struct api_call *call, struct dlcs_space
     if (st == DLCS_OK)
         st = dlcs_entity_from_json(&dlcs_space_entity, body, sp, sent, &call->err);
     json_decref(body);
+    if (st == DLCS_OK)
+        st = dlcs_api_thumbs_policy_check(call, sp->thumbnail_policy, "thumbnailPolicy");
     return st;
 }
 

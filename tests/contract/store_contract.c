@@ -891,7 +891,7 @@ static void jobs_are_leased_retried_and_done(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_job a, b, c;
-    struct timespec pause = {0, 20 * 1000000L};
+    struct timespec pause = {0, 600 * 1000000L}; /* longer than b's lease, below */
     int64_t n = 0, cu = make_customer(s, "acme");
     int64_t sp = make_space(s, cu, 0, "books");
 
@@ -903,12 +903,13 @@ static void jobs_are_leased_retried_and_done(void **state)
     assert_string_equal(a.asset, "fast0"); /* priority first */
     assert_int_equal(a.generation, 1);
     assert_int_equal(a.attempts, 1);
-    OK(dlcs_store_job_claim(s, 1, &b, NULL));
+    /* long enough that a loaded machine cannot let it lapse before the ENOTFOUND below */
+    OK(dlcs_store_job_claim(s, 400, &b, NULL));
     assert_string_equal(b.asset, "slow0");
     OK(dlcs_store_job_claim(s, 60000, &c, NULL));
     assert_string_equal(c.asset, "slow1");
     assert_int_equal(dlcs_store_job_claim(s, 60000, &c, NULL), DLCS_ENOTFOUND);
-    nanosleep(&pause, NULL); /* b's 1 ms lease has run out: as if its worker died */
+    nanosleep(&pause, NULL); /* b's 400 ms lease has run out: as if its worker died */
     OK(dlcs_store_job_claim(s, 60000, &c, NULL));
     assert_string_equal(c.asset, "slow0");
     assert_int_equal(c.attempts, 2);

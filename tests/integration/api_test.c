@@ -449,6 +449,76 @@ static void storage_usage_is_reported(void **state)
                  &j, 404, "no image 'none'");
 }
 
+static void thumbnail_policies_apply_to_new_images(void **state)
+{
+    const char *base = "/customers/2/deliveryChannelPolicies/thumbs";
+    json_t *j = NULL, *sizes;
+
+    (void)state;
+    assert_int_equal(call(customer_key, "POST", base,
+                          "{\"name\":\"tiny\",\"displayName\":\"Tiny\","
+                          "\"policyData\":\"[\\\"!50,50\\\",\\\"!20,20\\\"]\"}",
+                          &j),
+                     201);
+    assert_string_equal(str(j, "channel"), "thumbs");
+    json_decref(j);
+    expect_error(
+        call(customer_key, "POST", base, "{\"name\":\"bad\",\"policyData\":\"[\\\"max\\\"]\"}", &j),
+        &j, 400, "field 'policyData'");
+    expect_error(call(customer_key, "POST", base,
+                      "{\"name\":\"av\",\"channel\":\"iiif-av\",\"policyData\":\"[1]\"}", &j),
+                 &j, 400, "field 'channel'");
+    expect_error(call(customer_key, "GET", "/customers/2/deliveryChannelPolicies/file", NULL, &j),
+                 &j, 404, "no policies for channel 'file'");
+    assert_int_equal(call(customer_key, "GET", base, NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 1);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/deliveryChannelPolicies/thumbs/tiny",
+                          "{\"displayName\":\"Very small\"}", &j),
+                     200);
+    assert_string_equal(str(j, "displayName"), "Very small");
+    json_decref(j);
+
+    /* a space's thumbnail policy must exist, and then applies to its new images */
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/21",
+                      "{\"name\":\"tinythumbs\",\"thumbnailPolicy\":\"nope\"}", &j),
+                 &j, 400, "field 'thumbnailPolicy': no thumbs policy 'nope'");
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/21",
+                          "{\"name\":\"tinythumbs\",\"thumbnailPolicy\":\"tiny\"}", &j),
+                     201);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/21/images/t1",
+                          image_body("photo.jpg", NULL), &j),
+                     201);
+    assert_string_equal(str(j, "error"), "");
+    assert_string_equal(str(json_array_get(json_object_get(j, "deliveryChannels"), 1), "policy"),
+                        "tiny");
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/thumbs/2/21/t1/info.json", NULL, &j), 200);
+    sizes = json_object_get(j, "sizes");
+    assert_int_equal(json_array_size(sizes), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sizes, 0), "width")), 50);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sizes, 1), "width")), 20);
+    json_decref(j);
+    expect_error(
+        call(customer_key, "PUT", "/customers/2/spaces/21/images/t2",
+             image_body("photo.jpg",
+                        "\"deliveryChannels\":[{\"channel\":\"thumbs\",\"policy\":\"nope\"}]"),
+             &j),
+        &j, 400, "no thumbs policy 'nope'");
+    /* deleting the policy: later ingests of images naming it say so */
+    assert_int_equal(call(customer_key, "DELETE",
+                          "/customers/2/deliveryChannelPolicies/thumbs/tiny", NULL, NULL),
+                     204);
+    expect_error(
+        call(customer_key, "GET", "/customers/2/deliveryChannelPolicies/thumbs/tiny", NULL, &j), &j,
+        404, "no thumbs policy 'tiny'");
+    assert_int_equal(
+        call(customer_key, "POST", "/customers/2/spaces/21/images/t1/reingest", NULL, &j), 200);
+    assert_non_null(strstr(str(j, "error"), "thumbs policy 'tiny' does not exist"));
+    json_decref(j);
+}
+
 static void direct_upload_errors(void **state)
 {
     size_t len, body_len;
@@ -692,6 +762,12 @@ static void other_customers_are_invisible_on_every_route(void **state)
         {"POST", "/customers/3/spaces/1/images/x/reingest"},
         {"POST", "/customers/3/spaces/1/images"},
         {"GET", "/customers/3/storage"},
+        {"GET", "/customers/3/deliveryChannelPolicies"},
+        {"GET", "/customers/3/deliveryChannelPolicies/thumbs"},
+        {"POST", "/customers/3/deliveryChannelPolicies/thumbs"},
+        {"GET", "/customers/3/deliveryChannelPolicies/thumbs/default"},
+        {"PUT", "/customers/3/deliveryChannelPolicies/thumbs/default"},
+        {"DELETE", "/customers/3/deliveryChannelPolicies/thumbs/default"},
         {"GET", "/customers/3/spaces/1/storage"},
         {"GET", "/customers/3/spaces/1/images/x/storage"},
         {"GET", "/customers/3/allImages"},
@@ -730,6 +806,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(direct_upload),
         cmocka_unit_test(direct_upload_errors),
         cmocka_unit_test(storage_usage_is_reported),
+        cmocka_unit_test(thumbnail_policies_apply_to_new_images),
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),

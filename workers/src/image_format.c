@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Format sniffing by magic bytes, and thumbnail sizes in IIIF syntax. */
+/* Format sniffing by magic bytes. */
 #include "dlcs/image_format.h"
 
 #include <errno.h>
@@ -56,77 +56,4 @@ const char *dlcs_image_format_name(enum dlcs_image_format f)
                                         "gif",     "jp2",  "pdf",  "heif"};
 
     return (size_t)f < sizeof names / sizeof names[0] ? names[f] : "unknown";
-}
-
-/* A positive decimal of at most 6 digits at *p (advanced); 0 when there is none. */
-static int read_dim(const char **p)
-{
-    char *end = NULL;
-    long v;
-
-    if (**p < '0' || **p > '9')
-        return 0;
-    errno = 0;
-    v = strtol(*p, &end, 10);
-    if (errno != 0 || end - *p > 6 || v <= 0)
-        return -1;
-    *p = end;
-    return (int)v;
-}
-
-enum dlcs_status dlcs_thumb_size_parse(const char *s, struct dlcs_thumb_size *out,
-                                       struct dlcs_error *err)
-{
-    const char *p = s;
-
-    memset(out, 0, sizeof *out);
-    if (*p == '^')
-        p++;
-    if (*p == '!') {
-        out->confined = true;
-        p++;
-    }
-    out->w = read_dim(&p);
-    if (*p != ',' || out->w < 0)
-        goto bad;
-    p++;
-    out->h = read_dim(&p);
-    if (*p != '\0' || out->h < 0 || (out->w == 0 && out->h == 0) ||
-        (out->confined && (out->w == 0 || out->h == 0)))
-        goto bad;
-    return DLCS_OK;
-bad:
-    return dlcs_error_set(err, DLCS_EINVAL,
-                          "thumbnail size '%s' is not w, ,h !w,h or w,h (optionally with ^)", s);
-}
-
-static int scaled(double v)
-{
-    long r = lround(v);
-
-    return r < 1 ? 1 : (int)r;
-}
-
-bool dlcs_thumb_size_apply(const struct dlcs_thumb_size *size, int width, int height, int *tw,
-                           int *th)
-{
-    double scale;
-
-    if (width <= 0 || height <= 0)
-        return false;
-    if (size->confined) {
-        scale = fmin((double)size->w / width, (double)size->h / height);
-        *tw = scaled(width * scale);
-        *th = scaled(height * scale);
-    } else if (size->w && size->h) {
-        *tw = size->w;
-        *th = size->h;
-    } else if (size->w) {
-        *tw = size->w;
-        *th = scaled((double)height * size->w / width);
-    } else {
-        *th = size->h;
-        *tw = scaled((double)width * size->h / height);
-    }
-    return *tw <= width && *th <= height;
 }

@@ -13,48 +13,6 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 
-static enum dlcs_status add_size(const char *text, struct dlcs_thumb_size *out, size_t cap,
-                                 size_t *count, struct dlcs_error *err)
-{
-    if (*count >= cap)
-        return dlcs_error_set(err, DLCS_EINVAL, "a thumbnail policy has at most %zu sizes", cap);
-    if (dlcs_thumb_size_parse(text, &out[*count], err) != DLCS_OK)
-        return DLCS_EINVAL;
-    (*count)++;
-    return DLCS_OK;
-}
-
-enum dlcs_status dlcs_thumb_policy_parse(const char *policy, struct dlcs_thumb_size *out,
-                                         size_t cap, size_t *count, struct dlcs_error *err)
-{
-    json_t *arr = json_loads(policy, 0, NULL);
-    enum dlcs_status st = DLCS_OK;
-    char *copy, *save = NULL;
-
-    *count = 0;
-    if (json_is_array(arr)) {
-        const json_t *v;
-        size_t i;
-
-        json_array_foreach(arr, i, v)
-        {
-            if (st == DLCS_OK)
-                st = json_is_string(v)
-                         ? add_size(json_string_value(v), out, cap, count, err)
-                         : dlcs_error_set(err, DLCS_EINVAL, "thumbnail sizes must be strings");
-        }
-        json_decref(arr);
-        return st;
-    }
-    json_decref(arr);
-    copy = dlcs_xstrdup(policy);
-    for (char *tok = strtok_r(copy, " \t", &save); tok && st == DLCS_OK;
-         tok = strtok_r(NULL, " \t", &save))
-        st = add_size(tok, out, cap, count, err);
-    free(copy);
-    return st;
-}
-
 enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
                                            const struct dlcs_config *cfg, struct dlcs_error *err)
 {

@@ -16,12 +16,62 @@ static enum dlcs_status strategies(struct dlcs_store *store, int64_t customer,
     return dlcs_store_list(store, &dlcs_origin_strategy_entity, &q, out, err);
 }
 
+/* The thumbs policy 'a' names (its thumbs channel's), or NULL for the configured default. */
+static const char *thumbs_policy_name(const struct dlcs_asset *a)
+{
+    for (size_t i = 0; i < a->delivery_channels.count; i++)
+        if (strcmp(a->delivery_channels.items[i].channel, "thumbs") == 0)
+            return a->delivery_channels.items[i].policy;
+    return NULL;
+}
+
+/*
+ * The settings for 'a': the configured ones, with the thumbnail sizes of the customer's thumbs
+ * policy when the asset names one (or the customer stores its own "default"). 'sizes' holds
+ * them. A named policy that no longer exists is a permanent error, said plainly.
+ */
+static enum dlcs_status settings_for(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
+                                     struct dlcs_ingest_settings *out,
+                                     struct dlcs_thumb_size *sizes, struct dlcs_error *err)
+{
+    const char *name = thumbs_policy_name(a);
+    struct dlcs_delivery_channel_policy p;
+    struct dlcs_error get_err = {0}; /* "not found" is an answer here, not the error */
+    size_t n = 0;
+    enum dlcs_status st;
+
+    *out = *env->settings;
+    dlcs_entity_init(&dlcs_delivery_channel_policy_entity, &p);
+    p.customer = a->customer;
+    p.channel = dlcs_xstrdup("thumbs");
+    p.name = dlcs_xstrdup(name ? name : "default");
+    st = dlcs_store_get(env->store, &dlcs_delivery_channel_policy_entity, &p, &get_err);
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND)
+        (void)dlcs_error_set(err, st, "%s", get_err.message);
+    if (st == DLCS_ENOTFOUND && strcmp(p.name, "default") == 0) {
+        st = DLCS_OK; /* the configured sizes */
+    } else if (st == DLCS_ENOTFOUND) {
+        st = dlcs_error_set(err, DLCS_EINVAL, "thumbs policy '%s' does not exist (any more)",
+                            p.name);
+    } else if (st == DLCS_OK) {
+        st = dlcs_thumb_policy_parse(p.policy_data, sizes, DLCS_THUMB_POLICY_MAX, &n, err);
+        out->convert.thumbs = sizes;
+        out->convert.thumb_count = n;
+        if (st != DLCS_OK)
+            dlcs_error_prefix(err, "thumbs policy '%s'", p.name);
+    }
+    dlcs_entity_release(&dlcs_delivery_channel_policy_entity, &p);
+    return st;
+}
+
 enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
                                    bool record_transient, struct dlcs_error *err)
 {
     struct dlcs_list list = {0};
     struct dlcs_origin_auth auth;
     struct dlcs_ingest_report rep;
+    struct dlcs_ingest_settings settings;
+    struct dlcs_thumb_size sizes[DLCS_THUMB_POLICY_MAX];
     struct dlcs_error why = {0};
     struct dlcs_ingest_result r = {
         a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0};
@@ -31,12 +81,14 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const stru
     enum dlcs_status st;
 
     memset(&auth, 0, sizeof auth);
-    st = strategies(env->store, a->customer, &list, &why);
+    st = settings_for(env, a, &settings, sizes, &why);
+    if (st == DLCS_OK)
+        st = strategies(env->store, a->customer, &list, &why);
     if (st == DLCS_OK)
         st = dlcs_origin_auth_for(a->origin ? a->origin : "", list.items, list.count, &auth, &why);
     if (st == DLCS_OK)
-        st = dlcs_ingest_one(env->settings, a->origin ? a->origin : "", &auth, env->blobs, prefix,
-                             &rep, &why);
+        st = dlcs_ingest_one(&settings, a->origin ? a->origin : "", &auth, env->blobs, prefix, &rep,
+                             &why);
     dlcs_origin_auth_release(&auth);
     dlcs_list_release(&list);
     free(prefix);

@@ -17,6 +17,7 @@
 
 #include "dlcs/error.h"
 #include "dlcs/image_format.h"
+#include "dlcs/thumb_sizes.h"
 
 #define DLCS_THUMBS_MAX 16
 

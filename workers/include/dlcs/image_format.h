@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What an image is, judged by its first bytes (never by its name or Content-Type), and the
- * thumbnail sizes of a policy in IIIF size syntax.
+ * What an image is, judged by its first bytes (never by its name or Content-Type)
+ * (thumbnail sizes are in dlcs/thumb_sizes.h).
  */
 #ifndef DLCS_IMAGE_FORMAT_H
 #define DLCS_IMAGE_FORMAT_H
@@ -31,26 +31,5 @@ enum dlcs_image_format dlcs_image_format_sniff(const unsigned char *head, size_t
 
 /* "jpeg", "tiff", ... or "unknown". Borrowed, static. */
 const char *dlcs_image_format_name(enum dlcs_image_format f);
-
-/*
- * A thumbnail size: IIIF size syntax "w,", ",h", "!w,h" (fit inside), "w,h" (exact), each
- * optionally with a leading "^" (accepted, but dlcs never upscales: a size larger than the
- * image is skipped).
- */
-struct dlcs_thumb_size {
-    int w, h; /* 0 = unconstrained */
-    bool confined;
-};
-
-/* Parse one size. DLCS_EINVAL naming the size for anything else ("max", "pct:", "0,"...). */
-enum dlcs_status dlcs_thumb_size_parse(const char *s, struct dlcs_thumb_size *out,
-                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
-
-/*
- * The pixel size of 'size' for an image of 'width' x 'height' (IIIF rounding). False when it
- * would upscale or is degenerate, and the thumbnail is then not made.
- */
-bool dlcs_thumb_size_apply(const struct dlcs_thumb_size *size, int width, int height, int *tw,
-                           int *th);
 
 #endif /* DLCS_IMAGE_FORMAT_H */

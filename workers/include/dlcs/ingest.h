@@ -14,8 +14,6 @@
 #include "dlcs/convert.h"
 #include "dlcs/origin.h"
 
-#define DLCS_THUMB_POLICY_MAX 16
-
 /* Everything an ingest needs to know, from the configuration. Read-only once filled. */
 struct dlcs_ingest_settings {
     struct dlcs_origin_limits origin; /* strings borrowed from the config */
@@ -34,15 +32,6 @@ enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
                                            const struct dlcs_config *cfg,
                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
 void dlcs_ingest_settings_release(struct dlcs_ingest_settings *s);
-
-/*
- * Parse a thumbnail policy: IIIF sizes separated by spaces or commas-in-JSON (a JSON array
- * string such as the reference's policyData, or "!1024,1024 !400,400"). Fills at most 'cap'
- * sizes into 'out' and '*count'. DLCS_EINVAL naming the bad size.
- */
-enum dlcs_status dlcs_thumb_policy_parse(const char *policy, struct dlcs_thumb_size *out,
-                                         size_t cap, size_t *count,
-                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 struct dlcs_ingest_report {
     struct dlcs_fetch_result fetch;
