@@ -14,6 +14,7 @@ packages=(
     libvips-dev libvips-tools           # conversion (JPEG, TIFF, PNG, WebP, GIF, JP2, PDF, HEIF); vips CLI for bench/ingest
     libturbojpeg0-dev                   # lossless crops of stored JPEG edge tiles
     libcmocka-dev curl                  # tests
+    nodejs node-ajv                     # tests: JSON Schema agreement (schemas/ vs the C validation)
 )
 
 missing=()

@@ -316,7 +316,7 @@ const struct dlcs_entity dlcs_origin_strategy_entity = {"CustomerOriginStrategy"
 #define F(m) offsetof(struct dlcs_delivery_channel_policy, m)
 static const struct dlcs_field dcp_fields[] = {
     {"customer", I64, F(customer), KEY | INTERNAL | FILTER, 0, 0, 0},
-    {"channel", STR, F(channel), KEY | REQ | FILTER, 0, 32, 0},
+    {"channel", STR, F(channel), KEY | FILTER, 0, 32, 0}, /* from the path */
     {"name", STR, F(name), KEY | REQ | SORT | FILTER, 0, DLCS_NAME_MAX, 0},
     {"displayName", STR, F(display_name), 0, 0, DLCS_NAME_MAX, 0},
     {"policyData", STR, F(policy_data), REQ, 0, 8192, 0},
