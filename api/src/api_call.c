@@ -121,6 +121,35 @@ int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
     return U_CALLBACK_COMPLETE;
 }
 
+/* Whether the raw query parameter 'p' ("name=value") is 'name'. */
+static bool param_is(const char *p, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+
+    return len >= n && strncmp(p, name, n) == 0 && (len == n || p[n] == '=');
+}
+
+char *dlcs_api_with_filters(const struct api_call *call, char *base)
+{
+    const char *q = call->req->http_url ? strchr(call->req->http_url, '?') : NULL;
+    char *out = base;
+
+    if (!q)
+        return base;
+    for (q++; *q;) {
+        size_t len = strcspn(q, "&");
+
+        if (len > 0 && !param_is(q, len, "page") && !param_is(q, len, "pageSize")) {
+            char *next = dlcs_xasprintf("%s%c%.*s", out, strchr(out, '?') ? '&' : '?', (int)len, q);
+
+            free(out);
+            out = next;
+        }
+        q += len + (q[len] == '&');
+    }
+    return out;
+}
+
 int dlcs_api_no_content(struct api_call *call)
 {
     ulfius_set_empty_body_response(call->res, 204);

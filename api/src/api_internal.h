@@ -60,6 +60,12 @@ enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name,
 int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
                       json_t *(*member)(const struct api_call *, const void *), char *base);
 
+/*
+ * 'base' (taken) with the request's query parameters appended, except page and pageSize, as
+ * they were sent: a collection's view links then keep its filters. New string (free()).
+ */
+char *dlcs_api_with_filters(const struct api_call *call, char *base);
+
 /* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
 

@@ -185,6 +185,7 @@ static int list_images(const struct _u_request *req, struct _u_response *res, vo
     members = json_array();
     for (size_t i = 0; i < l.count; i++)
         json_array_append_new(members, dlcs_api_asset_json(&call, dlcs_list_at(&l, i)));
+    base = dlcs_api_with_filters(&call, base);
     rc = dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
 out:
     dlcs_list_release(&l);

@@ -660,6 +660,12 @@ static void listings_filter_order_and_page(void **state)
                      200);
     assert_int_equal(json_array_size(json_object_get(j, "member")), 1);
     assert_string_equal(str(json_array_get(json_object_get(j, "member"), 0), "id"), "q4");
+    /* the view's links keep the filters and the order; only the page changes */
+    assert_non_null(strstr(str(json_object_get(j, "view"), "first"),
+                           "/customers/2/allImages?string1=book-q&orderByDescending=number1"
+                           "&page=1&pageSize=3"));
+    assert_null(json_object_get(json_object_get(j, "view"), "next"));
+    assert_non_null(strstr(str(json_object_get(j, "view"), "previous"), "string1=book-q"));
     json_decref(j);
     (void)snprintf(path, sizeof path, "/customers/2/allImages?q=%%7B%%22number1%%22:2%%7D");
     assert_int_equal(call(customer_key, "GET", path, NULL, &j), 200);
