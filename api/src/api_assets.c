@@ -20,6 +20,14 @@ json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset
     char *storage;
 
     json_object_set_new(j, "imageService", json_string(image));
+    if (a->delivery_channels.count == 0) { /* the defaults that apply, spelt out */
+        struct dlcs_channel_list defaults = {0};
+
+        dlcs_channels_push(&defaults, "iiif-img", "default");
+        dlcs_channels_push(&defaults, "thumbs", "default");
+        json_object_set_new(j, "deliveryChannels", dlcs_channels_to_json(&defaults));
+        dlcs_channels_release(&defaults);
+    }
     storage = dlcs_xasprintf("%s/storage", id);
     json_object_set_new(j, "storage", json_string(storage));
     free(storage);

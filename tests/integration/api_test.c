@@ -310,6 +310,9 @@ static void images_register_immediately(void **state)
     assert_string_equal(str(j, "error"), "");
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "tags"), 0)), "book");
     assert_non_null(strstr(str(j, "imageService"), "/iiif-img/2/20/p1"));
+    /* no channels sent: the defaults that apply are shown */
+    assert_string_equal(str(json_array_get(json_object_get(j, "deliveryChannels"), 1), "channel"),
+                        "thumbs");
     json_decref(j);
     assert_int_equal(call(NULL, "GET", "/iiif-img/acme/20/p1/info.json", NULL, &j), 200);
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);

@@ -182,6 +182,27 @@ static size_t sink_write(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
+/*
+ * With DLCS_SCHEMA_SAMPLES set, every JSON object answer (but health checks) is kept there
+ * ("<pid>-<n>-<status>.json") for the schemas.responses test, which validates each against the
+ * schema of its @type.
+ */
+static void keep_sample(const char *url_path, const struct harness_response *r)
+{
+    static int n;
+    const char *dir = getenv("DLCS_SCHEMA_SAMPLES");
+    char path[600];
+    FILE *f;
+
+    if (!dir || r->body_len == 0 || r->body[0] != '{' || strncmp(url_path, "/readyz", 7) == 0 ||
+        strncmp(url_path, "/healthz", 8) == 0) /* operations endpoints, not API resources */
+        return;
+    (void)snprintf(path, sizeof path, "%s/%d-%04d-%ld.json", dir, (int)getpid(), ++n, r->status);
+    f = fopen(path, "w");
+    if (!f || fwrite(r->body, 1, r->body_len, f) != r->body_len || fclose(f) != 0)
+        fprintf(stderr, "harness: cannot keep the answer sample %s\n", path);
+}
+
 int harness_http(const struct harness_proc *p, const char *method, const char *path,
                  const char *const *headers, const char *body, struct harness_response *r)
 {
@@ -221,8 +242,10 @@ int harness_http_bytes(const struct harness_proc *p, const char *method, const c
     if (rc != CURLE_OK)
         fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
     r->body_len = bs.len;
-    if (rc == CURLE_OK)
+    if (rc == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+        keep_sample(path, r);
+    }
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return rc == CURLE_OK ? 0 : -1;
