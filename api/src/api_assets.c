@@ -96,6 +96,14 @@ static void apply_space_thumbnail_policy(struct dlcs_asset *a, const struct dlcs
         dlcs_str_replace(&thumbs->policy, sp->thumbnail_policy);
 }
 
+enum dlcs_status dlcs_api_asset_check_policies(struct api_call *call, struct dlcs_asset *a)
+{
+    const struct dlcs_channel *thumbs = thumbs_channel(a);
+
+    return thumbs ? dlcs_api_thumbs_policy_check(call, thumbs->policy, "deliveryChannels")
+                  : DLCS_OK;
+}
+
 static void apply_space_defaults(struct dlcs_asset *a, uint64_t sent, const struct dlcs_space *sp)
 {
     apply_space_thumbnail_policy(a, sp);
@@ -151,7 +159,5 @@ enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset
     if (st == DLCS_OK)
         apply_space_defaults(a, sent, &sp);
     dlcs_entity_release(&dlcs_space_entity, &sp);
-    if (st == DLCS_OK && thumbs_channel(a))
-        st = dlcs_api_thumbs_policy_check(call, thumbs_channel(a)->policy, "deliveryChannels");
-    return st;
+    return st == DLCS_OK ? dlcs_api_asset_check_policies(call, a) : st;
 }

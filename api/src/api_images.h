@@ -47,6 +47,10 @@ enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset 
 enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_asset *a,
                                              const struct dlcs_upload *up) DLCS_WARN_UNUSED;
 
+/* DLCS_EINVAL unless the thumbs policy a's channels name (if any) exists for the customer. */
+enum dlcs_status dlcs_api_asset_check_policies(struct api_call *call,
+                                               struct dlcs_asset *a) DLCS_WARN_UNUSED;
+
 /* The origin an upload to asset 'a' gets. New string (free()). */
 char *dlcs_api_upload_origin(const struct dlcs_asset *a);
 

@@ -249,7 +249,9 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         goto out;
     }
     sent &= ~(DLCS_FIELD_BIT(field("id")) | DLCS_FIELD_BIT(field("space")));
-    if (dlcs_api_asset_origin_check(&call, &in, NULL) != DLCS_OK) {
+    if (dlcs_api_asset_origin_check(&call, &in, NULL) != DLCS_OK ||
+        (was_sent(sent, "deliveryChannels") &&
+         dlcs_api_asset_check_policies(&call, &in) != DLCS_OK)) {
         rc = dlcs_api_fail(&call);
         goto out;
     }

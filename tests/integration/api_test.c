@@ -509,6 +509,9 @@ static void thumbnail_policies_apply_to_new_images(void **state)
                         "\"deliveryChannels\":[{\"channel\":\"thumbs\",\"policy\":\"nope\"}]"),
              &j),
         &j, 400, "no thumbs policy 'nope'");
+    expect_error(call(customer_key, "PATCH", "/customers/2/spaces/21/images/t1",
+                      "{\"deliveryChannels\":[{\"channel\":\"thumbs\",\"policy\":\"nope\"}]}", &j),
+                 &j, 400, "no thumbs policy 'nope'");
     /* deleting the policy: later ingests of images naming it say so */
     assert_int_equal(call(customer_key, "DELETE",
                           "/customers/2/deliveryChannelPolicies/thumbs/tiny", NULL, NULL),
