@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dlcs/ids.h"
+#include "dlcs/named_query.h"
 
 #define KEY       DLCS_FF_KEY
 #define AUTO      DLCS_FF_AUTO
@@ -247,8 +248,11 @@ static enum dlcs_status check_named_query(const void *obj, uint64_t present, str
     if (sent(&dlcs_named_query_entity, present, "name") &&
         (!q->name || dlcs_id_check_asset(q->name, "name", err) != DLCS_OK))
         return dlcs_error_set(err, DLCS_EINVAL, "field 'name' must be a URL path segment");
-    if (sent(&dlcs_named_query_entity, present, "template") && (!q->template || !q->template[0]))
-        return dlcs_error_set(err, DLCS_EINVAL, "field 'template' must not be empty");
+    if (sent(&dlcs_named_query_entity, present, "template") &&
+        dlcs_nq_check(q->template, err) != DLCS_OK) {
+        dlcs_error_prefix(err, "field 'template'");
+        return DLCS_EINVAL;
+    }
     return DLCS_OK;
 }
 

@@ -58,7 +58,9 @@ static const struct row rows[] = {
     {&dlcs_customer_entity, "{\"administrator\":\"yes\"}", "field 'administrator' must be true"},
     {&dlcs_named_query_entity, "{\"name\":\"manifest\",\"template\":\"canvas=n1&s1=p1\"}", NULL},
     {&dlcs_named_query_entity, "{\"id\":\"x\"}", "field 'id' is read-only"},
-    {&dlcs_named_query_entity, "{\"template\":\"\"}", "field 'template' must not be empty"},
+    {&dlcs_named_query_entity, "{\"template\":\"\"}", "field 'template': the template is empty"},
+    {&dlcs_named_query_entity, "{\"template\":\"space=x\"}",
+     "field 'template': template position 1: 'space' must be a positive integer"},
     {&dlcs_origin_strategy_entity,
      "{\"regex\":\"^https://x/.*\",\"strategy\":\"basic-http-authentication\","
      "\"credentials\":\"{}\",\"order\":1}",
