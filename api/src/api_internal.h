@@ -100,6 +100,9 @@ enum dlcs_status dlcs_api_register_storage(struct _u_instance *inst,
 /* DLCS_EINVAL naming 'field' unless 'name' is "default" or a thumbs policy of the customer. */
 enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char *name,
                                               const char *field) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_api_register_named_queries(struct _u_instance *inst,
+                                                 const struct dlcs_api_context *ctx,
+                                                 struct dlcs_error *err) DLCS_WARN_UNUSED;
 enum dlcs_status dlcs_api_register_policies(struct _u_instance *inst,
                                             const struct dlcs_api_context *ctx,
                                             struct dlcs_error *err) DLCS_WARN_UNUSED;

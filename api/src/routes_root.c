@@ -70,7 +70,8 @@ enum dlcs_status dlcs_api_register(struct _u_instance *inst, const struct dlcs_a
         dlcs_api_register_queue(inst, ctx, err) != DLCS_OK ||
         dlcs_api_register_origins(inst, ctx, err) != DLCS_OK ||
         dlcs_api_register_storage(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_policies(inst, ctx, err) != DLCS_OK)
+        dlcs_api_register_policies(inst, ctx, err) != DLCS_OK ||
+        dlcs_api_register_named_queries(inst, ctx, err) != DLCS_OK)
         return DLCS_EINTERNAL;
     return DLCS_OK;
 }

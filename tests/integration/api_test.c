@@ -525,6 +525,59 @@ static void thumbnail_policies_apply_to_new_images(void **state)
     json_decref(j);
 }
 
+static void named_queries_are_managed(void **state)
+{
+    json_t *j = NULL;
+    char book[200], shared[200];
+
+    (void)state;
+    assert_int_equal(call(customer_key, "POST", "/customers/2/namedQueries",
+                          "{\"name\":\"book\",\"template\":\"assetOrder=n1&space=p1&s1=p2\"}", &j),
+                     201);
+    assert_int_equal(strlen(str(j, "id")), 36);
+    assert_false(json_is_true(json_object_get(j, "global")));
+    (void)snprintf(book, sizeof book, "/customers/2/namedQueries/%s", str(j, "id"));
+    json_decref(j);
+    expect_error(call(customer_key, "POST", "/customers/2/namedQueries",
+                      "{\"name\":\"book\",\"template\":\"s1=p1\"}", &j),
+                 &j, 409, "already exists");
+    expect_error(call(customer_key, "POST", "/customers/2/namedQueries",
+                      "{\"id\":\"x\",\"name\":\"n\",\"template\":\"s1=p1\"}", &j),
+                 &j, 400, "dlcs allocates named query ids");
+    expect_error(call(customer_key, "POST", "/customers/2/namedQueries",
+                      "{\"name\":\"n\",\"template\":\"s1=p1&space=x\"}", &j),
+                 &j, 400, "field 'template': template position 7: 'space' must be a positive");
+    expect_error(call(customer_key, "POST", "/customers/2/namedQueries",
+                      "{\"name\":\"n\",\"template\":\"s1=p1\",\"global\":true}", &j),
+                 &j, 403, "only an admin key");
+    /* an admin's global query is seen (not changed) by every customer */
+    assert_int_equal(call(ADMIN, "POST", "/customers/3/namedQueries",
+                          "{\"name\":\"shared\",\"template\":\"s1=p1\",\"global\":true}", &j),
+                     201);
+    (void)snprintf(shared, sizeof shared, "/customers/2/namedQueries/%s", str(j, "id"));
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/namedQueries", NULL, &j), 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 2);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", shared, NULL, &j), 200);
+    assert_string_equal(str(j, "name"), "shared");
+    json_decref(j);
+    expect_error(call(customer_key, "PUT", shared, "{\"template\":\"s2=p1\"}", &j), &j, 404,
+                 "no named query");
+    /* PUT: the template only */
+    assert_int_equal(
+        call(customer_key, "PUT", book, "{\"template\":\"assetOrder=n1 desc&s1=p1\"}", &j), 200);
+    assert_string_equal(str(j, "template"), "assetOrder=n1 desc&s1=p1");
+    json_decref(j);
+    expect_error(
+        call(customer_key, "PUT", book, "{\"name\":\"renamed\",\"template\":\"s1=p1\"}", &j), &j,
+        400, "cannot change");
+    expect_error(call(customer_key, "PUT", book, "{\"template\":\"canvas=width\"}", &j), &j, 400,
+                 "'assetOrder' orders by s1..s3 or n1..n3");
+    assert_int_equal(call(customer_key, "DELETE", book, NULL, NULL), 204);
+    expect_error(call(customer_key, "GET", book, NULL, &j), &j, 404, "no named query");
+}
+
 static void direct_upload_errors(void **state)
 {
     size_t len, body_len;
@@ -774,6 +827,11 @@ static void other_customers_are_invisible_on_every_route(void **state)
         {"POST", "/customers/3/spaces/1/images/x/reingest"},
         {"POST", "/customers/3/spaces/1/images"},
         {"GET", "/customers/3/storage"},
+        {"GET", "/customers/3/namedQueries"},
+        {"POST", "/customers/3/namedQueries"},
+        {"GET", "/customers/3/namedQueries/x"},
+        {"PUT", "/customers/3/namedQueries/x"},
+        {"DELETE", "/customers/3/namedQueries/x"},
         {"GET", "/customers/3/deliveryChannelPolicies"},
         {"GET", "/customers/3/deliveryChannelPolicies/thumbs"},
         {"POST", "/customers/3/deliveryChannelPolicies/thumbs"},
@@ -819,6 +877,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(direct_upload_errors),
         cmocka_unit_test(storage_usage_is_reported),
         cmocka_unit_test(thumbnail_policies_apply_to_new_images),
+        cmocka_unit_test(named_queries_are_managed),
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),

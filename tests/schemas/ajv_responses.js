@@ -19,6 +19,7 @@ const byType = {
     'vocab:CustomerOriginStrategy': 'origin-strategy-resource.json',
     'vocab:DeliveryChannelPolicy': 'delivery-channel-policy-resource.json',
     'vocab:CustomerStorage': 'customer-storage.json',
+    'vocab:NamedQuery': 'named-query-resource.json',
     'vocab:ImageStorage': 'image-storage.json',
     Collection: 'collection.json',
     Error: 'error.json',

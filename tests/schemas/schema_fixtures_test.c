@@ -22,9 +22,12 @@ static const char *fixtures_path;
 
 static const struct dlcs_entity *entity_named(const char *name)
 {
-    static const struct dlcs_entity *const all[] = {
-        &dlcs_customer_entity, &dlcs_space_entity, &dlcs_asset_entity, &dlcs_origin_strategy_entity,
-        &dlcs_delivery_channel_policy_entity};
+    static const struct dlcs_entity *const all[] = {&dlcs_customer_entity,
+                                                    &dlcs_space_entity,
+                                                    &dlcs_asset_entity,
+                                                    &dlcs_origin_strategy_entity,
+                                                    &dlcs_delivery_channel_policy_entity,
+                                                    &dlcs_named_query_entity};
 
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (strcmp(all[i]->type, name) == 0)
