@@ -29,8 +29,8 @@ static bool parse_id(const char *s, int64_t *out)
     return true;
 }
 
-static enum dlcs_status customer_id(struct dlcs_store *store, const char *s, int64_t *id,
-                                    struct dlcs_error *err)
+enum dlcs_status dlcs_iiif_customer_id(struct dlcs_store *store, const char *s, int64_t *id,
+                                       struct dlcs_error *err)
 {
     struct dlcs_query q = {.page = 1, .page_size = 1};
     struct dlcs_customer c;
@@ -215,8 +215,8 @@ static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const c
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no such image");
     if (cache_get(ctx->records, key, img))
         return DLCS_OK;
-    if (customer_id(ctx->store, customer, &cid, NULL) != DLCS_OK || !parse_id(space, &sid) ||
-        dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
+    if (dlcs_iiif_customer_id(ctx->store, customer, &cid, NULL) != DLCS_OK ||
+        !parse_id(space, &sid) || dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
     a->customer = cid;
     a->space = sid;

@@ -46,4 +46,36 @@ enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
                                   const struct dlcs_iiif_plan *plan, void **out, size_t *len,
                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* A delivery path after its prefix, split into segments (an optional v2/v3 first). */
+#define DLCS_IIIF_MAX_SEGMENTS 9
+
+struct dlcs_iiif_path {
+    enum dlcs_iiif_version version;
+    bool versioned;
+    char *segs[DLCS_IIIF_MAX_SEGMENTS]; /* point into 'buf' */
+    int count;
+    char buf[2048];
+};
+
+/* Split the path after 'prefix' into segments; false when it does not fit. */
+bool dlcs_iiif_split_path(const char *url_path, const char *prefix, struct dlcs_iiif_path *p);
+
+/* Answer an error (with CORS) from a status and message / from a recorded error. */
+int dlcs_iiif_fail(const struct _u_request *req, struct _u_response *res, enum dlcs_status st,
+                   const char *msg);
+int dlcs_iiif_fail_err(const struct _u_request *req, struct _u_response *res,
+                       const struct dlcs_error *err);
+
+/* The CORS preflight answer of every delivery route. */
+int dlcs_iiif_options(struct _u_response *res);
+
+/* A public URL's customer ("2" or "acme") as its id. DLCS_ENOTFOUND when there is none. */
+enum dlcs_status dlcs_iiif_customer_id(struct dlcs_store *store, const char *s, int64_t *id,
+                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* The named query routes (resource_routes.c), registered with the image services. */
+enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
+                                              const struct dlcs_iiif_context *ctx,
+                                              struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 #endif /* DLCS_IIIF_INTERNAL_H */

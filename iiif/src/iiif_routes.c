@@ -18,18 +18,8 @@
 
 #include "iiif_internal.h"
 
-#define MAX_SEGMENTS 9
-
-struct iiif_path {
-    enum dlcs_iiif_version version;
-    bool versioned;
-    char *segs[MAX_SEGMENTS]; /* point into 'buf' */
-    int count;
-    char buf[2048];
-};
-
 /* Split the path after 'prefix' into segments; false when it does not fit. */
-static bool split_path(const char *url_path, const char *prefix, struct iiif_path *p)
+bool dlcs_iiif_split_path(const char *url_path, const char *prefix, struct dlcs_iiif_path *p)
 {
     const char *rest = url_path + strlen(prefix);
     char *save = NULL;
@@ -40,14 +30,14 @@ static bool split_path(const char *url_path, const char *prefix, struct iiif_pat
         return false;
     memcpy(p->buf, rest, strlen(rest) + 1);
     for (char *t = strtok_r(p->buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-        if (p->count == MAX_SEGMENTS)
+        if (p->count == DLCS_IIIF_MAX_SEGMENTS)
             return false;
         p->segs[p->count++] = t;
     }
     if (p->count > 0 && (strcmp(p->segs[0], "v2") == 0 || strcmp(p->segs[0], "v3") == 0)) {
         p->version = p->segs[0][1] == '2' ? DLCS_IIIF_V2 : DLCS_IIIF_V3;
         p->versioned = true;
-        memmove(p->segs, p->segs + 1, sizeof(char *) * (size_t)(MAX_SEGMENTS - 1));
+        memmove(p->segs, p->segs + 1, sizeof(char *) * (size_t)(DLCS_IIIF_MAX_SEGMENTS - 1));
         p->count--;
     }
     return true;
@@ -62,8 +52,8 @@ static void cors_and_cache(struct _u_response *res, const struct dlcs_iiif_conte
     u_map_put(res->map_header, "Cache-Control", cc);
 }
 
-static int fail(const struct _u_request *req, struct _u_response *res, enum dlcs_status st,
-                const char *msg)
+int dlcs_iiif_fail(const struct _u_request *req, struct _u_response *res, enum dlcs_status st,
+                   const char *msg)
 {
     struct dlcs_error err = {0};
 
@@ -72,8 +62,8 @@ static int fail(const struct _u_request *req, struct _u_response *res, enum dlcs
     return dlcs_http_send_error(req, res, &err);
 }
 
-static int fail_err(const struct _u_request *req, struct _u_response *res,
-                    const struct dlcs_error *err)
+int dlcs_iiif_fail_err(const struct _u_request *req, struct _u_response *res,
+                       const struct dlcs_error *err)
 {
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
     if (err->code == DLCS_EBUSY)
@@ -81,7 +71,7 @@ static int fail_err(const struct _u_request *req, struct _u_response *res,
     return dlcs_http_send_error(req, res, err);
 }
 
-static int options(struct _u_response *res)
+int dlcs_iiif_options(struct _u_response *res)
 {
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(res->map_header, "Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
@@ -126,7 +116,8 @@ static const char *image_service(enum dlcs_iiif_version v)
 }
 
 /* 2.1 when the path says so, or the Accept header asks for the 2.1 context. */
-static enum dlcs_iiif_version negotiated(const struct _u_request *req, const struct iiif_path *p)
+static enum dlcs_iiif_version negotiated(const struct _u_request *req,
+                                         const struct dlcs_iiif_path *p)
 {
     const char *accept = u_map_get_case(req->map_header, "Accept");
 
@@ -138,7 +129,8 @@ static enum dlcs_iiif_version negotiated(const struct _u_request *req, const str
 }
 
 static char *service_id(const struct _u_request *req, const struct dlcs_iiif_context *ctx,
-                        const char *prefix, const struct iiif_path *p, enum dlcs_iiif_version v)
+                        const char *prefix, const struct dlcs_iiif_path *p,
+                        enum dlcs_iiif_version v)
 {
     char *base = dlcs_http_base_url(req, ctx->cfg->public_url);
     char *id = dlcs_xasprintf("%s%s%s%s/%s/%s", base, prefix, v == DLCS_IIIF_V2 ? "v2/" : "",
@@ -150,7 +142,7 @@ static char *service_id(const struct _u_request *req, const struct dlcs_iiif_con
 
 static int redirect_to_info(const struct _u_request *req, struct _u_response *res,
                             const struct dlcs_iiif_context *ctx, const char *prefix,
-                            const struct iiif_path *p)
+                            const struct dlcs_iiif_path *p)
 {
     char *id = service_id(req, ctx, prefix, p, p->version);
     char *location = dlcs_xasprintf("%s/info.json", id);
@@ -165,7 +157,7 @@ static int redirect_to_info(const struct _u_request *req, struct _u_response *re
 
 static int send_info(const struct _u_request *req, struct _u_response *res,
                      const struct dlcs_iiif_context *ctx, const char *prefix,
-                     const struct iiif_path *p, enum dlcs_iiif_channel channel)
+                     const struct dlcs_iiif_path *p, enum dlcs_iiif_channel channel)
 {
     struct dlcs_iiif_image img;
     struct dlcs_error err = {0};
@@ -177,7 +169,7 @@ static int send_info(const struct _u_request *req, struct _u_response *res,
 
     if (dlcs_iiif_image_load(ctx, p->segs[0], p->segs[1], p->segs[2], channel, &img, &err) !=
         DLCS_OK)
-        return fail_err(req, res, &err);
+        return dlcs_iiif_fail_err(req, res, &err);
     cors_and_cache(res, ctx);
     if (not_modified(req, res, &img, v == DLCS_IIIF_V3 ? "info3" : "info2")) {
         dlcs_iiif_image_release(&img);
@@ -228,7 +220,7 @@ static int send_image_bytes(struct _u_response *res, const struct dlcs_iiif_cont
 
 static void link_headers(const struct _u_request *req, struct _u_response *res,
                          const struct dlcs_iiif_context *ctx, const char *prefix,
-                         const struct iiif_path *p, const struct dlcs_iiif_image *img,
+                         const struct dlcs_iiif_path *p, const struct dlcs_iiif_image *img,
                          const struct dlcs_iiif_plan *plan)
 {
     char canon[256];
@@ -246,7 +238,7 @@ static void link_headers(const struct _u_request *req, struct _u_response *res,
 
 static int send_image(const struct _u_request *req, struct _u_response *res,
                       const struct dlcs_iiif_context *ctx, const char *prefix,
-                      const struct iiif_path *p, enum dlcs_iiif_channel channel)
+                      const struct dlcs_iiif_path *p, enum dlcs_iiif_channel channel)
 {
     struct dlcs_iiif_request r;
     struct dlcs_iiif_plan plan;
@@ -260,10 +252,10 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
     /* syntax first: a malformed request is 400 whether or not the image exists */
     if (dlcs_iiif_parse(p->version, p->segs[3], p->segs[4], p->segs[5], p->segs[6], &r, &err) !=
         DLCS_OK)
-        return fail_err(req, res, &err);
+        return dlcs_iiif_fail_err(req, res, &err);
     if (dlcs_iiif_image_load(ctx, p->segs[0], p->segs[1], p->segs[2], channel, &img, &err) !=
         DLCS_OK)
-        return fail_err(req, res, &err);
+        return dlcs_iiif_fail_err(req, res, &err);
     st = dlcs_iiif_resolve(&r, (int)img.asset.width, (int)img.asset.height, &ctx->limits, &plan,
                            &err);
     if (st == DLCS_OK && channel == DLCS_CHANNEL_THUMBS && !is_stored_size(&img, &plan))
@@ -273,7 +265,7 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
         st = dlcs_error_set(&err, DLCS_EAUTH, "image '%s' needs authorisation", img.asset.id);
     if (st != DLCS_OK) {
         dlcs_iiif_image_release(&img);
-        return fail_err(req, res, &err);
+        return dlcs_iiif_fail_err(req, res, &err);
     }
     dlcs_iiif_canonical(&plan, p->version, (int)img.asset.width, (int)img.asset.height, tag,
                         sizeof tag);
@@ -286,7 +278,7 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
     st = dlcs_iiif_render(ctx, &img, &plan, &data, &len, &err);
     dlcs_iiif_image_release(&img);
     if (st != DLCS_OK)
-        return fail_err(req, res, &err);
+        return dlcs_iiif_fail_err(req, res, &err);
     return send_image_bytes(res, ctx, &plan, data, len);
 }
 
@@ -294,22 +286,22 @@ static int dispatch(const struct _u_request *req, struct _u_response *res,
                     const struct dlcs_iiif_context *ctx, const char *prefix,
                     enum dlcs_iiif_channel channel)
 {
-    struct iiif_path p;
+    struct dlcs_iiif_path p;
 
     if (strcmp(req->http_verb, "OPTIONS") == 0)
-        return options(res);
+        return dlcs_iiif_options(res);
     if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0)
-        return fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
-    if (!split_path(req->url_path, prefix, &p) || p.count < 3)
-        return fail(req, res, DLCS_ENOTFOUND, "no such image");
+        return dlcs_iiif_fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
+    if (!dlcs_iiif_split_path(req->url_path, prefix, &p) || p.count < 3)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such image");
     if (p.count == 3)
         return redirect_to_info(req, res, ctx, prefix, &p);
     if (p.count == 4 && strcmp(p.segs[3], "info.json") == 0)
         return send_info(req, res, ctx, prefix, &p, channel);
     if (p.count == 7)
         return send_image(req, res, ctx, prefix, &p, channel);
-    return fail(req, res, DLCS_EINVAL,
-                "an image request is {region}/{size}/{rotation}/{quality}.{format}");
+    return dlcs_iiif_fail(req, res, DLCS_EINVAL,
+                          "an image request is {region}/{size}/{rotation}/{quality}.{format}");
 }
 
 static int on_image_service(const struct _u_request *req, struct _u_response *res, void *data)
@@ -356,5 +348,5 @@ enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_
         ulfius_add_endpoint_by_val(inst, "*", NULL, "/thumbs/*", 1, on_thumbs_service, data) !=
             U_OK)
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the IIIF endpoints");
-    return DLCS_OK;
+    return dlcs_iiif_register_resources(inst, ctx, err);
 }

@@ -131,7 +131,7 @@ static const struct dlcs_field asset_fields[] = {
     {"height", I64, F(height), RO | SORT | FILTER, 0, 0, 0},
     {"duration", I64, F(duration), RO | SORT, 0, 0, 0},
     {"ingesting", BOOL, F(ingesting), RO | FILTER, 0, 0, 0},
-    {"error", STR, F(error), RO, 0, 0, 0},
+    {"error", STR, F(error), RO | FILTER, 0, 0, 0},
     {"created", TIME, F(created), RO | SORT | NOW_INS, 0, 0, 0},
     {"finished", TIME, F(finished), RO | SORT, 0, 0, 0},
     {"batch", I64, F(batch), RO | SORT | FILTER, 0, 0, 0},

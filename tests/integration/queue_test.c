@@ -201,6 +201,44 @@ static void one_bad_origin_is_one_error(void **state)
     free(body);
 }
 
+/* Named queries select the books queued above (after them: they need their images). */
+static void raw_resource_lists_a_named_query(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(call("POST", "/customers/2/namedQueries",
+                          "{\"name\":\"book\",\"template\":\"assetOrder=n1 desc&space=p1&s1=p2\"}",
+                          &j),
+                     201);
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/book/1/book1", NULL, &j), 200);
+    assert_int_equal(json_array_size(j), 100);
+    assert_string_equal(json_string_value(json_array_get(j, 0)),
+                        "2/1/book1-000"); /* number1 = 100 */
+    assert_string_equal(json_string_value(json_array_get(j, 99)), "2/1/book1-099");
+    json_decref(j);
+    /* the image that failed is left out */
+    assert_int_equal(call("GET", "/raw-resource/2/book/1/book2", NULL, &j), 200);
+    assert_int_equal(json_array_size(j), 99);
+    for (size_t i = 0; i < json_array_size(j); i++)
+        assert_string_not_equal(json_string_value(json_array_get(j, i)), "2/1/book2-037");
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/book/1/nobook", NULL, &j), 404);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "matches no image"));
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/nope/1", NULL, &j), 404);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "no named query"));
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/book/x/book1", NULL, &j), 400);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "detail")),
+                           "argument 1: 'space' must be a positive integer, not 'x'"));
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/book", NULL, &j), 400);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "detail")), "takes arguments"));
+    json_decref(j);
+}
+
 static void killed_mid_batch_loses_nothing(void **state)
 {
     char *body = book_body("book3", 60, -1);
@@ -274,6 +312,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(queue_bodies_are_validated),
         cmocka_unit_test(a_book_of_100_pages),
         cmocka_unit_test(one_bad_origin_is_one_error),
+        cmocka_unit_test(raw_resource_lists_a_named_query),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;

@@ -18,7 +18,7 @@
 #include "dlcs/error.h"
 
 #define DLCS_NQ_MAX_ARGS    32 /* URL arguments plus #= values */
-#define DLCS_NQ_MAX_ORDER   6  /* ordering terms */
+#define DLCS_NQ_MAX_ORDER   4  /* ordering terms (the store sorts by at most 4 keys) */
 #define DLCS_NQ_MAX_BATCHES 64 /* ids in one batch= list */
 
 struct dlcs_nq_order {

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Named query delivery: GET /raw-resource/{customer}/{name}/{args...} answers the JSON list
+ * of the selected images' ids ("2/5/b1_0001"), in the query's order. (IIIF manifests from the
+ * same selection, /iiif-resource/..., come next.)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dlcs/http_server.h"
+#include "dlcs/named_query.h"
+
+#include "iiif_internal.h"
+#include "nq_select.h"
+
+static enum dlcs_status add_id(void *arg, const struct dlcs_asset *a, struct dlcs_error *err)
+{
+    char id[DLCS_ASSET_ID_MAX + 48];
+
+    (void)err;
+    (void)snprintf(id, sizeof id, "%lld/%lld/%s", (long long)a->customer, (long long)a->space,
+                   a->id);
+    json_array_append_new(arg, json_string(id));
+    return DLCS_OK;
+}
+
+static int on_raw_resource(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    const struct dlcs_iiif_context *ctx = data;
+    struct dlcs_iiif_path p;
+    struct dlcs_nq_plan plan;
+    struct dlcs_error err = {0};
+    json_t *ids;
+    int64_t customer;
+
+    if (strcmp(req->http_verb, "OPTIONS") == 0)
+        return dlcs_iiif_options(res);
+    if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0)
+        return dlcs_iiif_fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
+    if (!dlcs_iiif_split_path(req->url_path, "/raw-resource/", &p) || p.count < 2 || p.versioned)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
+                              "a raw resource is /raw-resource/{customer}/{query}/{args...}");
+    if (dlcs_iiif_customer_id(ctx->store, p.segs[0], &customer, NULL) != DLCS_OK)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such customer");
+    ids = json_array();
+    if (dlcs_nq_select(ctx->store, customer, p.segs[1], (const char *const *)p.segs + 2,
+                       (size_t)p.count - 2, &plan, add_id, ids, &err) != DLCS_OK) {
+        dlcs_nq_plan_release(&plan);
+        json_decref(ids);
+        return dlcs_iiif_fail_err(req, res, &err);
+    }
+    dlcs_nq_plan_release(&plan);
+    u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
+    return dlcs_http_send_json(res, 200, ids, "application/json");
+}
+
+enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
+                                              const struct dlcs_iiif_context *ctx,
+                                              struct dlcs_error *err)
+{
+    void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
+
+    if (ulfius_add_endpoint_by_val(inst, "*", NULL, "/raw-resource/*", 1, on_raw_resource, data) !=
+        U_OK)
+        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the named query endpoints");
+    return DLCS_OK;
+}
