@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Named query delivery: GET /raw-resource/{customer}/{name}/{args...} answers the JSON list
- * of the selected images' ids ("2/5/b1_0001"), in the query's order. (IIIF manifests from the
- * same selection, /iiif-resource/..., come next.)
+ * of the selected images' ids ("2/5/b1_0001"), in the query's order. GET
+ * /iiif-manifest/{customer}/{space}/{id}: one image's Presentation 3.0 manifest. (Manifests of
+ * a named query's selection, /iiif-resource/..., come next.)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,9 +12,11 @@
 #include <jansson.h>
 
 #include "dlcs/http_server.h"
+#include "dlcs/mem.h"
 #include "dlcs/named_query.h"
 
 #include "iiif_internal.h"
+#include "manifest.h"
 #include "nq_select.h"
 
 static enum dlcs_status add_id(void *arg, const struct dlcs_asset *a, struct dlcs_error *err)
@@ -27,6 +30,16 @@ static enum dlcs_status add_id(void *arg, const struct dlcs_asset *a, struct dlc
     return DLCS_OK;
 }
 
+/* Only GET/HEAD answer; OPTIONS is the CORS preflight. Returns -1 to go on. */
+static int method_gate(const struct _u_request *req, struct _u_response *res)
+{
+    if (strcmp(req->http_verb, "OPTIONS") == 0)
+        return dlcs_iiif_options(res);
+    if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0)
+        return dlcs_iiif_fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
+    return -1;
+}
+
 static int on_raw_resource(const struct _u_request *req, struct _u_response *res, void *data)
 {
     const struct dlcs_iiif_context *ctx = data;
@@ -36,10 +49,10 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
     json_t *ids;
     int64_t customer;
 
-    if (strcmp(req->http_verb, "OPTIONS") == 0)
-        return dlcs_iiif_options(res);
-    if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0)
-        return dlcs_iiif_fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
+    int rc = method_gate(req, res);
+
+    if (rc >= 0)
+        return rc;
     if (!dlcs_iiif_split_path(req->url_path, "/raw-resource/", &p) || p.count < 2 || p.versioned)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
                               "a raw resource is /raw-resource/{customer}/{query}/{args...}");
@@ -57,6 +70,34 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
     return dlcs_http_send_json(res, 200, ids, "application/json");
 }
 
+static int on_single_manifest(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    const struct dlcs_iiif_context *ctx = data;
+    struct dlcs_iiif_path p;
+    struct dlcs_iiif_image img;
+    struct dlcs_error err = {0};
+    char *base;
+    json_t *m;
+    int rc = method_gate(req, res);
+
+    if (rc >= 0)
+        return rc;
+    if (!dlcs_iiif_split_path(req->url_path, "/iiif-manifest/", &p) || p.count != 3 || p.versioned)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
+                              "a manifest is /iiif-manifest/{customer}/{space}/{id}");
+    if (dlcs_iiif_image_load(ctx, p.segs[0], p.segs[1], p.segs[2], DLCS_CHANNEL_IMAGE, &img,
+                             &err) != DLCS_OK)
+        return dlcs_iiif_fail_err(req, res, &err);
+    base = dlcs_http_base_url(req, ctx->cfg->public_url);
+    m = dlcs_manifest_single_v3(base, &img);
+    free(base);
+    dlcs_iiif_image_release(&img);
+    u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
+    return dlcs_http_send_json(
+        res, 200, m,
+        "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
+}
+
 enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
                                               const struct dlcs_iiif_context *ctx,
                                               struct dlcs_error *err)
@@ -64,7 +105,9 @@ enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
     void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
 
     if (ulfius_add_endpoint_by_val(inst, "*", NULL, "/raw-resource/*", 1, on_raw_resource, data) !=
-        U_OK)
+            U_OK ||
+        ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-manifest/*", 1, on_single_manifest,
+                                   data) != U_OK)
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the named query endpoints");
     return DLCS_OK;
 }

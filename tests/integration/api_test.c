@@ -578,6 +578,75 @@ static void named_queries_are_managed(void **state)
     expect_error(call(customer_key, "GET", book, NULL, &j), &j, 404, "no named query");
 }
 
+/* The path part of an absolute URL the server made ("http://host:port/path" -> "/path"). */
+static const char *path_of(const char *url)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+
+    assert_non_null(p);
+    p = strchr(p + 3, '/');
+    assert_non_null(p);
+    return p;
+}
+
+/* GET 'url' answers 200 with 'content_type'. */
+static void dereferences(const char *url, const char *content_type)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+
+    assert_int_equal(harness_http(&server, "GET", path_of(url), NULL, NULL, r), 0);
+    if (r->status != 200 || !strstr(r->headers, content_type))
+        fail_msg("GET %s: %ld, headers %s", url, r->status, r->headers);
+    free(r);
+}
+
+static void single_image_manifest(void **state)
+{
+    json_t *m = NULL, *canvas, *anno, *body, *services;
+
+    (void)state;
+    assert_int_equal(call(NULL, "GET", "/iiif-manifest/acme/20/up1", NULL, &m), 200);
+    assert_string_equal(str(m, "@context"), "http://iiif.io/api/presentation/3/context.json");
+    assert_string_equal(str(m, "type"), "Manifest");
+    assert_string_equal(path_of(str(m, "id")), "/iiif-manifest/2/20/up1");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(json_object_get(m, "label"), "none"), 0)),
+        "up1");
+    assert_int_equal(json_array_size(json_object_get(m, "items")), 1);
+    canvas = json_array_get(json_object_get(m, "items"), 0);
+    assert_string_equal(str(canvas, "type"), "Canvas");
+    assert_int_equal(json_integer_value(json_object_get(canvas, "width")), 600);
+    assert_int_equal(json_integer_value(json_object_get(canvas, "height")), 400);
+    assert_string_equal(str(json_array_get(json_object_get(canvas, "items"), 0), "type"),
+                        "AnnotationPage");
+    anno = json_array_get(
+        json_object_get(json_array_get(json_object_get(canvas, "items"), 0), "items"), 0);
+    assert_string_equal(str(anno, "motivation"), "painting");
+    assert_string_equal(str(anno, "target"), str(canvas, "id"));
+    body = json_object_get(anno, "body");
+    assert_string_equal(str(body, "type"), "Image");
+    assert_string_equal(str(body, "format"), "image/jpeg");
+    assert_int_equal(json_integer_value(json_object_get(body, "width")), 400);
+    assert_int_equal(json_integer_value(json_object_get(body, "height")), 267);
+    services = json_object_get(body, "service");
+    assert_string_equal(str(json_array_get(services, 0), "type"), "ImageService3");
+    assert_string_equal(str(json_array_get(services, 1), "@type"), "ImageService2");
+    /* every URL in it answers: the painted JPEG, both image services, the thumbnail */
+    dereferences(str(body, "id"), "image/jpeg");
+    {
+        char info[600];
+
+        (void)snprintf(info, sizeof info, "%s/info.json", str(json_array_get(services, 0), "id"));
+        dereferences(info, "json");
+        (void)snprintf(info, sizeof info, "%s/info.json", str(json_array_get(services, 1), "@id"));
+        dereferences(info, "json");
+    }
+    dereferences(str(json_array_get(json_object_get(canvas, "thumbnail"), 0), "id"), "image/jpeg");
+    dereferences(str(json_array_get(json_object_get(m, "thumbnail"), 0), "id"), "image/jpeg");
+    json_decref(m);
+    expect_error(call(NULL, "GET", "/iiif-manifest/acme/20/nothing", NULL, &m), &m, 404, "");
+}
+
 static void direct_upload_errors(void **state)
 {
     size_t len, body_len;
@@ -878,6 +947,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(storage_usage_is_reported),
         cmocka_unit_test(thumbnail_policies_apply_to_new_images),
         cmocka_unit_test(named_queries_are_managed),
+        cmocka_unit_test(single_image_manifest),
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),

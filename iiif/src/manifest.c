@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * IIIF Presentation 3.0 documents for images: one canvas per image (canvas size = image
+ * size), its painting annotation a sized JPEG from the image service with the 3.0 and 2.1
+ * services declared, a thumbnail from the level-0 thumbnails service, and the image's
+ * metadata (string1..3, number1..3, tags). Named query manifests reuse the canvas builder.
+ */
+#include "manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dlcs/mem.h"
+
+#define P3_CONTEXT "http://iiif.io/api/presentation/3/context.json"
+
+static json_t *lang_map(const char *lang, const char *text)
+{
+    return json_pack("{s:[s]}", lang, text);
+}
+
+static char *service_url(const char *base, const char *service, const struct dlcs_asset *a)
+{
+    return dlcs_xasprintf("%s/%s/%lld/%lld/%s", base, service, (long long)a->customer,
+                          (long long)a->space, a->id);
+}
+
+/* A JPEG of w x h from 'service', with the services that can make other sizes. */
+static json_t *image_body(const char *base, const struct dlcs_iiif_image *img, int w, int h,
+                          bool thumbs)
+{
+    const struct dlcs_asset *a = &img->asset;
+    char *v3 = service_url(base, thumbs ? "thumbs" : "iiif-img", a);
+    char *v2 = service_url(base, thumbs ? "thumbs/v2" : "iiif-img/v2", a);
+    char *jpg = dlcs_xasprintf("%s/full/%d,%d/0/default.jpg", v3, w, h);
+    const char *profile = thumbs ? "level0" : "level2";
+    json_t *body = json_pack("{s:s,s:s,s:s,s:i,s:i,s:[{s:s,s:s,s:s},{s:s,s:s,s:s}]}", "id", jpg,
+                             "type", "Image", "format", "image/jpeg", "width", w, "height", h,
+                             "service", "id", v3, "type", "ImageService3", "profile", profile,
+                             "@id", v2, "@type", "ImageService2", "profile", profile);
+
+    free(jpg);
+    free(v2);
+    free(v3);
+    return body;
+}
+
+/* The size a canvas paints: the largest stored thumbnail (served without rendering), or the
+ * whole image when there are none. */
+static void painted_size(const struct dlcs_iiif_image *img, int *w, int *h)
+{
+    *w = img->size_count > 0 ? img->sizes[0][0] : (int)img->asset.width;
+    *h = img->size_count > 0 ? img->sizes[0][1] : (int)img->asset.height;
+}
+
+static json_t *metadata(const struct dlcs_asset *a)
+{
+    static const char *const names[] = {"string1", "string2", "string3"};
+    const char *strings[] = {a->string1, a->string2, a->string3};
+    const int64_t numbers[] = {a->number1, a->number2, a->number3};
+    json_t *m = json_array();
+    char text[32];
+
+    for (int i = 0; i < 3; i++)
+        if (strings[i] && strings[i][0])
+            json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", names[i]),
+                                               "value", lang_map("none", strings[i])));
+    for (int i = 0; i < 3; i++) {
+        (void)snprintf(text, sizeof text, "%lld", (long long)numbers[i]);
+        if (numbers[i] != 0) {
+            char label[] = "number1";
+
+            label[6] = (char)('1' + i);
+            json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", label),
+                                               "value", lang_map("none", text)));
+        }
+    }
+    for (size_t i = 0; i < a->tags.count; i++)
+        json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", "tag"), "value",
+                                           lang_map("none", a->tags.items[i])));
+    return m;
+}
+
+json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *img,
+                                const char *canvas_id, const char *label)
+{
+    const struct dlcs_asset *a = &img->asset;
+    char *page = dlcs_xasprintf("%s/page", canvas_id);
+    char *anno = dlcs_xasprintf("%s/page/image", canvas_id);
+    int w, h;
+    json_t *canvas, *painting;
+
+    painted_size(img, &w, &h);
+    painting =
+        json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", anno, "type", "Annotation", "motivation",
+                  "painting", "target", canvas_id, "body", image_body(base, img, w, h, false));
+    canvas = json_pack("{s:s,s:s,s:o,s:I,s:I,s:[{s:s,s:s,s:[o]}]}", "id", canvas_id, "type",
+                       "Canvas", "label", lang_map("none", label), "width", (json_int_t)a->width,
+                       "height", (json_int_t)a->height, "items", "id", page, "type",
+                       "AnnotationPage", "items", painting);
+    if (img->size_count > 0) {
+        int t = img->size_count - 1; /* the smallest stored size */
+
+        json_object_set_new(
+            canvas, "thumbnail",
+            json_pack("[o]", image_body(base, img, img->sizes[t][0], img->sizes[t][1], true)));
+    }
+    if (json_array_size(metadata(a)) > 0)
+        json_object_set_new(canvas, "metadata", metadata(a));
+    free(anno);
+    free(page);
+    return canvas;
+}
+
+json_t *dlcs_manifest_single_v3(const char *base, const struct dlcs_iiif_image *img)
+{
+    const struct dlcs_asset *a = &img->asset;
+    char *id = dlcs_xasprintf("%s/iiif-manifest/%lld/%lld/%s", base, (long long)a->customer,
+                              (long long)a->space, a->id);
+    char *canvas_id = dlcs_xasprintf("%s/canvas/c/0", id);
+    json_t *canvas = dlcs_manifest_canvas_v3(base, img, canvas_id, a->id);
+    json_t *m = json_pack("{s:s,s:s,s:s,s:o,s:[o]}", "@context", P3_CONTEXT, "id", id, "type",
+                          "Manifest", "label", lang_map("none", a->id), "items", canvas);
+    json_t *thumb = json_object_get(canvas, "thumbnail");
+
+    if (thumb)
+        json_object_set(m, "thumbnail", thumb);
+    if (json_object_get(canvas, "metadata"))
+        json_object_set(m, "metadata", json_object_get(canvas, "metadata"));
+    free(canvas_id);
+    free(id);
+    return m;
+}
