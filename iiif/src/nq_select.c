@@ -98,34 +98,84 @@ static enum dlcs_status to_query(struct dlcs_store *store, int64_t customer,
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_nq_select(struct dlcs_store *store, int64_t customer, const char *name,
-                                const char *const *args, size_t nargs, struct dlcs_nq_plan *plan,
-                                dlcs_nq_each_fn each, void *arg, struct dlcs_error *err)
+enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const char *name,
+                              const char *const *args, size_t nargs, struct dlcs_nq_cursor *c,
+                              struct dlcs_error *err)
 {
     struct dlcs_named_query nq;
-    struct dlcs_query q = {0};
-    struct dlcs_list l = {0};
     enum dlcs_status st;
-    int64_t seen = 0;
 
-    memset(plan, 0, sizeof *plan); /* released by the caller whatever happens */
+    memset(c, 0, sizeof *c); /* closed by the caller whatever happens */
+    c->store = store;
     dlcs_entity_init(&dlcs_named_query_entity, &nq);
     st = find_query(store, customer, name, &nq, err);
     if (st == DLCS_OK)
-        st = dlcs_nq_resolve(nq.template, args, nargs, plan, err);
+        st = dlcs_nq_resolve(nq.template, args, nargs, &c->plan, err);
     if (st == DLCS_OK)
-        st = to_query(store, customer, plan, &q, err);
-    q.page_size = PAGE;
-    for (q.page = 1; st == DLCS_OK; q.page++) {
-        st = dlcs_store_list(store, &dlcs_asset_entity, &q, &l, err);
-        for (size_t i = 0; st == DLCS_OK && i < l.count; i++, seen++)
-            st = each(arg, dlcs_list_at(&l, i), err);
-        dlcs_list_release(&l);
-        if (st != DLCS_OK || l.count < PAGE)
-            break;
-    }
-    if (st == DLCS_OK && seen == 0)
-        st = dlcs_error_set(err, DLCS_ENOTFOUND, "named query '%s' matches no image", name);
+        st = to_query(store, customer, &c->plan, &c->q, err);
     dlcs_entity_release(&dlcs_named_query_entity, &nq);
+    c->q.page_size = PAGE;
+    c->q.page = 0;
+    c->next = c->page.count; /* empty: the first dlcs_nq_next reads page 1 */
+    if (st == DLCS_OK && dlcs_nq_peek_empty(c, err))
+        st = err->code
+                 ? err->code
+                 : dlcs_error_set(err, DLCS_ENOTFOUND, "named query '%s' matches no image", name);
+    return st;
+}
+
+/* Read the next page when the current one is used up. */
+static enum dlcs_status fill(struct dlcs_nq_cursor *c, struct dlcs_error *err)
+{
+    enum dlcs_status st;
+
+    if (c->next < c->page.count || c->done)
+        return DLCS_OK;
+    if (c->page.entity && c->page.count < PAGE && c->q.page > 0) {
+        c->done = true;
+        return DLCS_OK;
+    }
+    dlcs_list_release(&c->page);
+    c->q.page++;
+    c->next = 0;
+    st = dlcs_store_list(c->store, &dlcs_asset_entity, &c->q, &c->page, err);
+    if (st == DLCS_OK && c->page.count == 0)
+        c->done = true;
+    return st;
+}
+
+bool dlcs_nq_peek_empty(struct dlcs_nq_cursor *c, struct dlcs_error *err)
+{
+    return fill(c, err) != DLCS_OK || c->done;
+}
+
+enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset **a,
+                              struct dlcs_error *err)
+{
+    enum dlcs_status st = fill(c, err);
+
+    *a = NULL;
+    if (st == DLCS_OK && !c->done)
+        *a = dlcs_list_at(&c->page, c->next++);
+    return st;
+}
+
+void dlcs_nq_close(struct dlcs_nq_cursor *c)
+{
+    dlcs_list_release(&c->page);
+    dlcs_nq_plan_release(&c->plan);
+}
+
+enum dlcs_status dlcs_nq_select(struct dlcs_store *store, int64_t customer, const char *name,
+                                const char *const *args, size_t nargs, dlcs_nq_each_fn each,
+                                void *arg, struct dlcs_error *err)
+{
+    struct dlcs_nq_cursor c;
+    const struct dlcs_asset *a = NULL;
+    enum dlcs_status st = dlcs_nq_open(store, customer, name, args, nargs, &c, err);
+
+    while (st == DLCS_OK && (st = dlcs_nq_next(&c, &a, err)) == DLCS_OK && a)
+        st = each(arg, a, err);
+    dlcs_nq_close(&c);
     return st;
 }

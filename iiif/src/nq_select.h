@@ -3,6 +3,7 @@
 #ifndef DLCS_NQ_SELECT_H
 #define DLCS_NQ_SELECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,15 +14,38 @@
 typedef enum dlcs_status (*dlcs_nq_each_fn)(void *arg, const struct dlcs_asset *a,
                                             struct dlcs_error *err);
 
+/* A walk over the deliverable images a named query selects, a page of records at a time. */
+struct dlcs_nq_cursor {
+    struct dlcs_store *store;
+    struct dlcs_nq_plan plan; /* the bound template (the query borrows its strings) */
+    struct dlcs_query q;
+    struct dlcs_list page;
+    size_t next;
+    bool done;
+};
+
 /*
- * Walk the deliverable images (ingested, no error) that named query 'name' selects for
- * 'customer' with URL arguments 'args'. 'plan' gets the bound template (release it with
- * dlcs_nq_plan_release whatever the outcome). DLCS_ENOTFOUND for an unknown query or space
- * or when nothing matches; DLCS_EINVAL for arguments the template refuses.
+ * Open a walk over the deliverable images (ingested, no error) that named query 'name'
+ * selects for 'customer' with URL arguments 'args' (the customer's own query before a global
+ * one). Close it with dlcs_nq_close whatever the outcome. DLCS_ENOTFOUND for an unknown query
+ * or space or when nothing matches; DLCS_EINVAL for arguments the template refuses.
  */
+enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const char *name,
+                              const char *const *args, size_t nargs, struct dlcs_nq_cursor *c,
+                              struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* The next asset ('*a' borrowed until the next call), or '*a' NULL at the end. */
+enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset **a,
+                              struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* True when the walk has nothing (more), or reading failed ('err' says why). */
+bool dlcs_nq_peek_empty(struct dlcs_nq_cursor *c, struct dlcs_error *err);
+
+void dlcs_nq_close(struct dlcs_nq_cursor *c);
+
+/* The whole walk with a callback per asset (dlcs_nq_open's errors). */
 enum dlcs_status dlcs_nq_select(struct dlcs_store *store, int64_t customer, const char *name,
-                                const char *const *args, size_t nargs, struct dlcs_nq_plan *plan,
-                                dlcs_nq_each_fn each, void *arg,
-                                struct dlcs_error *err) DLCS_WARN_UNUSED;
+                                const char *const *args, size_t nargs, dlcs_nq_each_fn each,
+                                void *arg, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_NQ_SELECT_H */

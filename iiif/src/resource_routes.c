@@ -44,7 +44,6 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
 {
     const struct dlcs_iiif_context *ctx = data;
     struct dlcs_iiif_path p;
-    struct dlcs_nq_plan plan;
     struct dlcs_error err = {0};
     json_t *ids;
     int64_t customer;
@@ -60,12 +59,10 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such customer");
     ids = json_array();
     if (dlcs_nq_select(ctx->store, customer, p.segs[1], (const char *const *)p.segs + 2,
-                       (size_t)p.count - 2, &plan, add_id, ids, &err) != DLCS_OK) {
-        dlcs_nq_plan_release(&plan);
+                       (size_t)p.count - 2, add_id, ids, &err) != DLCS_OK) {
         json_decref(ids);
         return dlcs_iiif_fail_err(req, res, &err);
     }
-    dlcs_nq_plan_release(&plan);
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
     return dlcs_http_send_json(res, 200, ids, "application/json");
 }
@@ -98,6 +95,22 @@ static int on_single_manifest(const struct _u_request *req, struct _u_response *
         "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
 }
 
+static int on_named_manifest(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct dlcs_iiif_path p;
+    int rc = method_gate(req, res);
+
+    if (rc >= 0)
+        return rc;
+    if (!dlcs_iiif_split_path(req->url_path, "/iiif-resource/", &p) || p.count < 2 ||
+        (p.versioned && p.version == DLCS_IIIF_V2))
+        return dlcs_iiif_fail(req, res, p.versioned ? DLCS_EUNSUPPORTED : DLCS_ENOTFOUND,
+                              p.versioned
+                                  ? "Presentation 2.1 manifests are not built yet"
+                                  : "a manifest is /iiif-resource/{customer}/{query}/{args...}");
+    return dlcs_iiif_on_named_manifest(req, res, data, &p);
+}
+
 enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
                                               const struct dlcs_iiif_context *ctx,
                                               struct dlcs_error *err)
@@ -107,6 +120,8 @@ enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
     if (ulfius_add_endpoint_by_val(inst, "*", NULL, "/raw-resource/*", 1, on_raw_resource, data) !=
             U_OK ||
         ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-manifest/*", 1, on_single_manifest,
+                                   data) != U_OK ||
+        ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-resource/*", 1, on_named_manifest,
                                    data) != U_OK)
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the named query endpoints");
     return DLCS_OK;

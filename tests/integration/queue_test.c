@@ -239,6 +239,52 @@ static void raw_resource_lists_a_named_query(void **state)
     json_decref(j);
 }
 
+/* The painted image's id of canvas 'i' of manifest 'm'. */
+static const char *painted(const json_t *m, size_t i)
+{
+    const json_t *canvas = json_array_get(json_object_get(m, "items"), i);
+    const json_t *page = json_array_get(json_object_get(canvas, "items"), 0);
+    const json_t *anno = json_array_get(json_object_get(page, "items"), 0);
+
+    return json_string_value(json_object_get(json_object_get(anno, "body"), "id"));
+}
+
+static void a_named_query_is_a_manifest(void **state)
+{
+    json_t *m = NULL;
+
+    (void)state;
+    assert_int_equal(call("GET", "/iiif-resource/acme/book/1/book1", NULL, &m), 200);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "@context")),
+                        "http://iiif.io/api/presentation/3/context.json");
+    assert_string_equal(json_string_value(json_object_get(m, "type")), "Manifest");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(m, "id")), "/iiif-resource/acme/book/1/book1"));
+    assert_int_equal(json_array_size(json_object_get(m, "items")), 100);
+    /* the query's order (number1 descending = book1-000 first), one canvas per image */
+    for (size_t i = 0; i < 100; i++) {
+        char want[64];
+        const json_t *canvas = json_array_get(json_object_get(m, "items"), i);
+
+        (void)snprintf(want, sizeof want, "/iiif-img/2/1/book1-%03zu/", i);
+        assert_non_null(strstr(painted(m, i), want));
+        assert_int_equal(json_integer_value(json_object_get(canvas, "width")), 300);
+        assert_string_equal(json_string_value(json_object_get(canvas, "type")), "Canvas");
+    }
+    json_decref(m);
+    /* the failed image has no canvas */
+    assert_int_equal(call("GET", "/iiif-resource/2/book/1/book2", NULL, &m), 200);
+    assert_int_equal(json_array_size(json_object_get(m, "items")), 99);
+    for (size_t i = 0; i < 99; i++)
+        assert_null(strstr(painted(m, i), "book2-037"));
+    json_decref(m);
+    assert_int_equal(call("GET", "/iiif-resource/acme/book/1/nobook", NULL, &m), 404);
+    json_decref(m);
+    assert_int_equal(call("GET", "/iiif-resource/v2/acme/book/1/book1", NULL, &m), 501);
+    json_decref(m);
+}
+
 static void killed_mid_batch_loses_nothing(void **state)
 {
     char *body = book_body("book3", 60, -1);
@@ -313,6 +359,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_book_of_100_pages),
         cmocka_unit_test(one_bad_origin_is_one_error),
         cmocka_unit_test(raw_resource_lists_a_named_query),
+        cmocka_unit_test(a_named_query_is_a_manifest),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * GET /iiif-resource/{customer}/{query}/{args...}: a named query's selection as one IIIF
+ * Presentation 3.0 manifest, streamed: the head, then one canvas per image read page by page
+ * from the store, then the tail. Memory stays bounded by one page of records and one canvas
+ * whatever the length of the book. The first page is read before the answer starts, so an
+ * unknown query, bad arguments or an empty selection are still a clean 404/400.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dlcs/http_server.h"
+#include "dlcs/log.h"
+#include "dlcs/mem.h"
+
+#include "iiif_internal.h"
+#include "manifest.h"
+#include "nq_select.h"
+
+#define P3_CONTEXT "http://iiif.io/api/presentation/3/context.json"
+
+struct manifest_stream {
+    const struct dlcs_iiif_context *ctx;
+    struct dlcs_nq_cursor cursor;
+    char *base, *id;
+    char *chunk; /* the text being sent */
+    size_t len, off;
+    size_t canvases;
+    bool tail_sent;
+};
+
+static void stream_free(void *p)
+{
+    struct manifest_stream *s = p;
+
+    dlcs_nq_close(&s->cursor);
+    free(s->chunk);
+    free(s->id);
+    free(s->base);
+    free(s);
+}
+
+static void set_chunk(struct manifest_stream *s, char *text)
+{
+    free(s->chunk);
+    s->chunk = text;
+    s->len = strlen(text);
+    s->off = 0;
+}
+
+/* The next canvas as text ("," first after the first one), or NULL at the end. */
+static char *next_canvas(struct manifest_stream *s)
+{
+    const struct dlcs_asset *a = NULL;
+    struct dlcs_iiif_image img;
+    struct dlcs_error err = {0};
+    char cs[32], ss[32], *canvas_id, *text = NULL, label[32];
+    json_t *canvas;
+
+    while (!text) {
+        if (dlcs_nq_next(&s->cursor, &a, &err) != DLCS_OK) {
+            dlcs_log(DLCS_LOG_ERROR, "manifest %s cut short: %s", s->id, err.message);
+            return NULL;
+        }
+        if (!a)
+            return NULL;
+        (void)snprintf(cs, sizeof cs, "%lld", (long long)a->customer);
+        (void)snprintf(ss, sizeof ss, "%lld", (long long)a->space);
+        if (dlcs_iiif_image_load(s->ctx, cs, ss, a->id, DLCS_CHANNEL_IMAGE, &img, NULL) != DLCS_OK)
+            continue; /* not delivered on the image channel: not on a canvas either */
+        canvas_id = dlcs_xasprintf("%s/canvas/c/%zu", s->id, s->canvases);
+        (void)snprintf(label, sizeof label, "%zu", s->canvases + 1);
+        canvas = dlcs_manifest_canvas_v3(s->base, &img, canvas_id, label);
+        dlcs_iiif_image_release(&img);
+        {
+            char *json = json_dumps(canvas, JSON_COMPACT);
+
+            text = dlcs_xasprintf("%s%s", s->canvases > 0 ? "," : "", json);
+            free(json);
+        }
+        json_decref(canvas);
+        free(canvas_id);
+        s->canvases++;
+    }
+    return text;
+}
+
+static ssize_t stream_read(void *p, uint64_t offset, char *out, size_t max)
+{
+    struct manifest_stream *s = p;
+    size_t n;
+
+    (void)offset;
+    while (s->off == s->len) {
+        char *text = next_canvas(s);
+
+        if (!text && s->tail_sent)
+            return U_STREAM_END;
+        if (!text) {
+            text = dlcs_xstrdup("]}");
+            s->tail_sent = true;
+        }
+        set_chunk(s, text);
+    }
+    n = s->len - s->off < max ? s->len - s->off : max;
+    memcpy(out, s->chunk + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+/* The manifest's opening, up to the start of its items. */
+static char *head_text(const struct manifest_stream *s, const char *label)
+{
+    json_t *head = json_pack("{s:s,s:s,s:s,s:{s:[s]}}", "@context", P3_CONTEXT, "id", s->id, "type",
+                             "Manifest", "label", "none", label);
+    char *json = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
+
+    json[strlen(json) - 1] = '\0'; /* drop the closing brace: items follow */
+    text = dlcs_xasprintf("%s,\"items\":[", json);
+    free(json);
+    json_decref(head);
+    return text;
+}
+
+int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response *res,
+                                const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p)
+{
+    struct manifest_stream *s = dlcs_xcalloc(1, sizeof *s);
+    struct dlcs_error err = {0};
+    int64_t customer;
+    char *path_label;
+
+    if (dlcs_iiif_customer_id(ctx->store, p->segs[0], &customer, NULL) != DLCS_OK) {
+        free(s);
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such customer");
+    }
+    s->ctx = ctx;
+    if (dlcs_nq_open(ctx->store, customer, p->segs[1], (const char *const *)p->segs + 2,
+                     (size_t)p->count - 2, &s->cursor, &err) != DLCS_OK) {
+        stream_free(s);
+        return dlcs_iiif_fail_err(req, res, &err);
+    }
+    s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
+    s->id = dlcs_xasprintf("%s%s", s->base, req->url_path);
+    path_label = dlcs_xstrdup(req->url_path + strlen("/iiif-resource/"));
+    set_chunk(s, head_text(s, s->cursor.plan.label ? s->cursor.plan.label : path_label));
+    free(path_label);
+    u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
+    u_map_put(res->map_header, "Content-Type",
+              "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
+    if (ulfius_set_stream_response(res, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN,
+                                   64 * 1024, s) != U_OK) {
+        stream_free(s);
+        return dlcs_iiif_fail(req, res, DLCS_EINTERNAL, "cannot stream the manifest");
+    }
+    return U_CALLBACK_COMPLETE;
+}
