@@ -11,12 +11,12 @@
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
 
+#include "bench_seed.h"
+
 int main(int argc, char **argv)
 {
     struct dlcs_error err = {0};
     struct dlcs_store *s = NULL;
-    struct dlcs_customer c;
-    struct dlcs_space sp;
     struct dlcs_asset a;
     struct dlcs_registration reg = {&a, 1, NULL, false, false};
     struct dlcs_ingest_result r = {1, 1, NULL, 1, 0, NULL, 0, 0, 0, 0, 0};
@@ -28,12 +28,6 @@ int main(int argc, char **argv)
         return 2;
     }
     url = dlcs_xasprintf("sqlite://%s/dlcs.db", argv[1]);
-    dlcs_entity_init(&dlcs_customer_entity, &c);
-    c.name = dlcs_xstrdup("bench");
-    c.display_name = dlcs_xstrdup("Bench");
-    dlcs_entity_init(&dlcs_space_entity, &sp);
-    sp.customer = 1;
-    sp.name = dlcs_xstrdup("images");
     dlcs_entity_init(&dlcs_asset_entity, &a);
     a.customer = 1;
     a.space = 1;
@@ -44,16 +38,13 @@ int main(int argc, char **argv)
     r.width = strtol(argv[3], NULL, 10);
     r.height = strtol(argv[4], NULL, 10);
     if (dlcs_store_open(url, 1, 5000, &s, &err) != DLCS_OK ||
-        dlcs_store_insert(s, &dlcs_customer_entity, &c, &err) != DLCS_OK ||
-        dlcs_store_insert(s, &dlcs_space_entity, &sp, &err) != DLCS_OK ||
+        bench_seed_customer(s, "images", &err) != DLCS_OK ||
         dlcs_store_register(s, &reg, &err) != DLCS_OK ||
         dlcs_store_complete(s, &r, &outcome, &err) != DLCS_OK) {
         fprintf(stderr, "iiif_seed: %s\n", err.message);
         return 1;
     }
     dlcs_store_free(s);
-    dlcs_entity_release(&dlcs_customer_entity, &c);
-    dlcs_entity_release(&dlcs_space_entity, &sp);
     dlcs_entity_release(&dlcs_asset_entity, &a);
     free(url);
     return 0;

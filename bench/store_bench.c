@@ -23,6 +23,8 @@
 #include "dlcs/model.h"
 #include "dlcs/store.h"
 
+#include "bench_seed.h"
+
 #define PER_BATCH 1000
 
 static double secs_since(int64_t start)
@@ -233,22 +235,8 @@ int main(int argc, char **argv)
     (void)snprintf(peer_path, sizeof peer_path, "%s/store_bench_peer_%d.db", dir, (int)getpid());
     if (dlcs_store_open(url, 4, 10000, &s, &err) != DLCS_OK)
         die("open", &err);
-    {
-        struct dlcs_customer c;
-        struct dlcs_space sp;
-
-        dlcs_entity_init(&dlcs_customer_entity, &c);
-        c.name = dlcs_xstrdup("bench");
-        c.display_name = dlcs_xstrdup("Bench");
-        dlcs_entity_init(&dlcs_space_entity, &sp);
-        sp.customer = 1;
-        sp.name = dlcs_xstrdup("books");
-        if (dlcs_store_insert(s, &dlcs_customer_entity, &c, &err) != DLCS_OK ||
-            dlcs_store_insert(s, &dlcs_space_entity, &sp, &err) != DLCS_OK)
-            die("setup", &err);
-        dlcs_entity_release(&dlcs_customer_entity, &c);
-        dlcs_entity_release(&dlcs_space_entity, &sp);
-    }
+    if (bench_seed_customer(s, "books", &err) != DLCS_OK)
+        die("setup", &err);
     printf("bench/store: %ld assets, registrations of %d, customer 1 space 1\n", n, PER_BATCH);
     t = dlcs_time_mono_ms();
     port_insert(s, n);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,45 @@
 #include "iiif_internal.h"
 #include "tiff_tiles.h"
 
-/* One TurboJPEG transformer per thread (handles are not thread-safe), made on first use. */
-static _Thread_local tjhandle crop_handle;
+/*
+ * One TurboJPEG transformer per thread (handles are not thread-safe), made on first use and
+ * destroyed when the connection closes or, at the latest, when its thread ends (a key
+ * destructor: connections still open at shutdown never see their close notification).
+ */
+static pthread_key_t crop_key;
+static pthread_once_t crop_once = PTHREAD_ONCE_INIT;
+
+static void destroy_handle(void *h)
+{
+    tjDestroy(h);
+}
+
+static void make_crop_key(void)
+{
+    if (pthread_key_create(&crop_key, destroy_handle) != 0)
+        abort(); /* at the first tile: nothing could work without it */
+}
+
+static tjhandle crop_handle(void)
+{
+    tjhandle h;
+
+    pthread_once(&crop_once, make_crop_key);
+    h = pthread_getspecific(crop_key);
+    if (!h && (h = tjInitTransform()) != NULL)
+        (void)pthread_setspecific(crop_key, h);
+    return h;
+}
 
 void dlcs_iiif_thread_done(void)
 {
-    if (crop_handle) {
-        tjDestroy(crop_handle);
-        crop_handle = NULL;
+    tjhandle h;
+
+    pthread_once(&crop_once, make_crop_key);
+    h = pthread_getspecific(crop_key);
+    if (h) {
+        tjDestroy(h);
+        (void)pthread_setspecific(crop_key, NULL);
     }
     vips_thread_shutdown();
 }
@@ -227,18 +259,17 @@ static bool crop_tile(void *jpeg, size_t n, int w, int h, void **out, size_t *le
     tjtransform t;
     unsigned char *dst = NULL;
     unsigned long dst_len = 0;
+    tjhandle handle = crop_handle();
     bool ok;
 
-    if (!crop_handle)
-        crop_handle = tjInitTransform();
-    if (!crop_handle)
+    if (!handle)
         return false;
     memset(&t, 0, sizeof t);
     t.r.w = w;
     t.r.h = h;
     t.op = TJXOP_NONE;
     t.options = TJXOPT_CROP;
-    ok = tjTransform(crop_handle, jpeg, n, 1, &dst, &dst_len, &t, 0) == 0;
+    ok = tjTransform(handle, jpeg, n, 1, &dst, &dst_len, &t, 0) == 0;
     if (ok) {
         *out = g_memdup2(dst, dst_len);
         *len = dst_len;

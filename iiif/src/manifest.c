@@ -88,7 +88,7 @@ json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *
     char *page = dlcs_xasprintf("%s/page", canvas_id);
     char *anno = dlcs_xasprintf("%s/page/image", canvas_id);
     int w, h;
-    json_t *canvas, *painting;
+    json_t *canvas, *painting, *meta;
 
     painted_size(img, &w, &h);
     painting =
@@ -105,8 +105,11 @@ json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *
             canvas, "thumbnail",
             json_pack("[o]", image_body(base, img, img->sizes[t][0], img->sizes[t][1], true)));
     }
-    if (json_array_size(metadata(a)) > 0)
-        json_object_set_new(canvas, "metadata", metadata(a));
+    meta = metadata(a);
+    if (json_array_size(meta) > 0)
+        json_object_set_new(canvas, "metadata", meta);
+    else
+        json_decref(meta);
     free(anno);
     free(page);
     return canvas;

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,15 +85,24 @@ static int global_setup(void **state)
     return 0;
 }
 
+static bool server_failed; /* the server did not exit cleanly */
+
 static int global_teardown(void **state)
 {
+    int rc = 0;
+
     (void)state;
-    if (harness_stop(&server) != 0)
+    /* a server that does not exit cleanly (a sanitizer report, a crash) fails the run
+     * (cmocka reports a failed group teardown but does not count it in its result) */
+    if (harness_stop(&server) != 0) {
         harness_dump_log(&server);
+        server_failed = true;
+        rc = -1;
+    }
     harness_cleanup(&server);
     if (dlcs_fs_remove_tree(fixtures, NULL) != DLCS_OK)
         fprintf(stderr, "could not remove %s\n", fixtures);
-    return 0;
+    return rc;
 }
 
 /* A queue body of 'n' pages "<book>-<i>" (string1 = book, number1 = i), 'bad' with a missing
@@ -373,6 +383,8 @@ int main(int argc, char **argv)
         return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = cmocka_run_group_tests(tests, global_setup, global_teardown);
+    if (server_failed && rc == 0)
+        rc = 1;
     curl_global_cleanup();
     vips_shutdown();
     return rc;
