@@ -80,7 +80,7 @@ enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
 
 /* GET /iiif-resource/...: the named query manifest, streamed (manifest_stream.c). */
 int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response *res,
-                                const struct dlcs_iiif_context *ctx,
-                                const struct dlcs_iiif_path *p);
+                                const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p,
+                                bool v2);
 
 #endif /* DLCS_IIIF_INTERNAL_H */

@@ -115,6 +115,70 @@ json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *
     return canvas;
 }
 
+/* Presentation 2.1: an image resource of w x h with its Image API 2.1 service. */
+static json_t *image_resource_v2(const char *base, const struct dlcs_iiif_image *img, int w, int h,
+                                 bool thumbs)
+{
+    char *svc = service_url(base, thumbs ? "thumbs/v2" : "iiif-img/v2", &img->asset);
+    char *jpg = dlcs_xasprintf("%s/full/%d,%d/0/default.jpg", svc, w, h);
+    json_t *r =
+        json_pack("{s:s,s:s,s:s,s:i,s:i,s:{s:s,s:s,s:s}}", "@id", jpg, "@type", "dctypes:Image",
+                  "format", "image/jpeg", "width", w, "height", h, "service", "@context",
+                  "http://iiif.io/api/image/2/context.json", "@id", svc, "profile",
+                  thumbs ? "http://iiif.io/api/image/2/level0.json"
+                         : "http://iiif.io/api/image/2/level2.json");
+
+    free(jpg);
+    free(svc);
+    return r;
+}
+
+/* Presentation 2.1 metadata: plain label/value pairs from the 3.0 language maps. */
+static json_t *metadata_v2(const struct dlcs_asset *a)
+{
+    json_t *v3 = metadata(a), *v2 = json_array(), *item;
+    size_t i;
+
+    json_array_foreach(v3, i, item)
+    {
+        json_t *label = json_array_get(json_object_get(json_object_get(item, "label"), "none"), 0);
+        json_t *value = json_array_get(json_object_get(json_object_get(item, "value"), "none"), 0);
+
+        json_array_append_new(v2, json_pack("{s:O,s:O}", "label", label, "value", value));
+    }
+    json_decref(v3);
+    return v2;
+}
+
+json_t *dlcs_manifest_canvas_v2(const char *base, const struct dlcs_iiif_image *img,
+                                const char *canvas_id, const char *label)
+{
+    const struct dlcs_asset *a = &img->asset;
+    char *anno = dlcs_xasprintf("%s/image", canvas_id);
+    json_t *canvas, *meta;
+    int w, h;
+
+    painted_size(img, &w, &h);
+    canvas = json_pack("{s:s,s:s,s:s,s:I,s:I,s:[{s:s,s:s,s:s,s:s,s:o}]}", "@id", canvas_id, "@type",
+                       "sc:Canvas", "label", label, "width", (json_int_t)a->width, "height",
+                       (json_int_t)a->height, "images", "@id", anno, "@type", "oa:Annotation",
+                       "motivation", "sc:painting", "on", canvas_id, "resource",
+                       image_resource_v2(base, img, w, h, false));
+    if (img->size_count > 0) {
+        int t = img->size_count - 1;
+
+        json_object_set_new(canvas, "thumbnail",
+                            image_resource_v2(base, img, img->sizes[t][0], img->sizes[t][1], true));
+    }
+    meta = metadata_v2(a);
+    if (json_array_size(meta) > 0)
+        json_object_set_new(canvas, "metadata", meta);
+    else
+        json_decref(meta);
+    free(anno);
+    return canvas;
+}
+
 json_t *dlcs_manifest_single_v3(const char *base, const struct dlcs_iiif_image *img)
 {
     const struct dlcs_asset *a = &img->asset;

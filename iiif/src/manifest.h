@@ -14,6 +14,10 @@
 json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *img,
                                 const char *canvas_id, const char *label);
 
+/* The same canvas in Presentation 2.1 (sc:Canvas with an oa:Annotation image). New ref. */
+json_t *dlcs_manifest_canvas_v2(const char *base, const struct dlcs_iiif_image *img,
+                                const char *canvas_id, const char *label);
+
 /* The single-image manifest of 'img' (/iiif-manifest/{c}/{s}/{id}). New reference. */
 json_t *dlcs_manifest_single_v3(const char *base, const struct dlcs_iiif_image *img);
 

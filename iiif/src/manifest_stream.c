@@ -21,6 +21,7 @@
 #include "nq_select.h"
 
 #define P3_CONTEXT "http://iiif.io/api/presentation/3/context.json"
+#define P2_CONTEXT "http://iiif.io/api/presentation/2/context.json"
 
 struct manifest_stream {
     const struct dlcs_iiif_context *ctx;
@@ -29,6 +30,7 @@ struct manifest_stream {
     char *chunk; /* the text being sent */
     size_t len, off;
     size_t canvases;
+    bool v2; /* Presentation 2.1, else 3.0 */
     bool tail_sent;
 };
 
@@ -73,7 +75,8 @@ static char *next_canvas(struct manifest_stream *s)
             continue; /* not delivered on the image channel: not on a canvas either */
         canvas_id = dlcs_xasprintf("%s/canvas/c/%zu", s->id, s->canvases);
         (void)snprintf(label, sizeof label, "%zu", s->canvases + 1);
-        canvas = dlcs_manifest_canvas_v3(s->base, &img, canvas_id, label);
+        canvas = s->v2 ? dlcs_manifest_canvas_v2(s->base, &img, canvas_id, label)
+                       : dlcs_manifest_canvas_v3(s->base, &img, canvas_id, label);
         dlcs_iiif_image_release(&img);
         {
             char *json = json_dumps(canvas, JSON_COMPACT);
@@ -100,7 +103,7 @@ static ssize_t stream_read(void *p, uint64_t offset, char *out, size_t max)
         if (!text && s->tail_sent)
             return U_STREAM_END;
         if (!text) {
-            text = dlcs_xstrdup("]}");
+            text = dlcs_xstrdup(s->v2 ? "]}]}" : "]}");
             s->tail_sent = true;
         }
         set_chunk(s, text);
@@ -111,22 +114,28 @@ static ssize_t stream_read(void *p, uint64_t offset, char *out, size_t max)
     return (ssize_t)n;
 }
 
-/* The manifest's opening, up to the start of its items. */
+/* The manifest's opening, up to the start of its canvases. */
 static char *head_text(const struct manifest_stream *s, const char *label)
 {
-    json_t *head = json_pack("{s:s,s:s,s:s,s:{s:[s]}}", "@context", P3_CONTEXT, "id", s->id, "type",
-                             "Manifest", "label", "none", label);
+    json_t *head = s->v2 ? json_pack("{s:s,s:s,s:s,s:s}", "@context", P2_CONTEXT, "@id", s->id,
+                                     "@type", "sc:Manifest", "label", label)
+                         : json_pack("{s:s,s:s,s:s,s:{s:[s]}}", "@context", P3_CONTEXT, "id", s->id,
+                                     "type", "Manifest", "label", "none", label);
     char *json = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
 
-    json[strlen(json) - 1] = '\0'; /* drop the closing brace: items follow */
-    text = dlcs_xasprintf("%s,\"items\":[", json);
+    json[strlen(json) - 1] = '\0'; /* drop the closing brace: the canvases follow */
+    text = s->v2 ? dlcs_xasprintf("%s,\"sequences\":[{\"@id\":\"%s/sequence/0\","
+                                  "\"@type\":\"sc:Sequence\",\"canvases\":[",
+                                  json, s->id)
+                 : dlcs_xasprintf("%s,\"items\":[", json);
     free(json);
     json_decref(head);
     return text;
 }
 
 int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response *res,
-                                const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p)
+                                const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p,
+                                bool v2)
 {
     struct manifest_stream *s = dlcs_xcalloc(1, sizeof *s);
     struct dlcs_error err = {0};
@@ -138,6 +147,7 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such customer");
     }
     s->ctx = ctx;
+    s->v2 = v2;
     if (dlcs_nq_open(ctx->store, customer, p->segs[1], (const char *const *)p->segs + 2,
                      (size_t)p->count - 2, &s->cursor, &err) != DLCS_OK) {
         stream_free(s);
@@ -145,12 +155,15 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
     }
     s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
     s->id = dlcs_xasprintf("%s%s", s->base, req->url_path);
-    path_label = dlcs_xstrdup(req->url_path + strlen("/iiif-resource/"));
+    path_label = dlcs_xstrdup(req->url_path + strlen("/iiif-resource/") +
+                              (p->versioned ? strlen("v2/") : 0));
     set_chunk(s, head_text(s, s->cursor.plan.label ? s->cursor.plan.label : path_label));
     free(path_label);
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
     u_map_put(res->map_header, "Content-Type",
-              "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
+              v2 ? "application/ld+json;profile=\"" P2_CONTEXT "\""
+                 : "application/ld+json;profile=\"" P3_CONTEXT "\"");
+    u_map_put(res->map_header, "Vary", "Accept");
     if (ulfius_set_stream_response(res, 200, stream_read, stream_free, U_STREAM_SIZE_UNKNOWN,
                                    64 * 1024, s) != U_OK) {
         stream_free(s);

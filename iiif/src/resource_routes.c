@@ -95,6 +95,16 @@ static int on_single_manifest(const struct _u_request *req, struct _u_response *
         "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
 }
 
+/* Presentation 2.1 by path (/iiif-resource/v2/...) or by the Accept profile, else 3.0. */
+static bool wants_v2(const struct _u_request *req, const struct dlcs_iiif_path *p)
+{
+    const char *accept = u_map_get_case(req->map_header, "Accept");
+
+    if (p->versioned)
+        return p->version == DLCS_IIIF_V2;
+    return accept && strstr(accept, "iiif.io/api/presentation/2/context.json") != NULL;
+}
+
 static int on_named_manifest(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct dlcs_iiif_path p;
@@ -102,13 +112,10 @@ static int on_named_manifest(const struct _u_request *req, struct _u_response *r
 
     if (rc >= 0)
         return rc;
-    if (!dlcs_iiif_split_path(req->url_path, "/iiif-resource/", &p) || p.count < 2 ||
-        (p.versioned && p.version == DLCS_IIIF_V2))
-        return dlcs_iiif_fail(req, res, p.versioned ? DLCS_EUNSUPPORTED : DLCS_ENOTFOUND,
-                              p.versioned
-                                  ? "Presentation 2.1 manifests are not built yet"
-                                  : "a manifest is /iiif-resource/{customer}/{query}/{args...}");
-    return dlcs_iiif_on_named_manifest(req, res, data, &p);
+    if (!dlcs_iiif_split_path(req->url_path, "/iiif-resource/", &p) || p.count < 2)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
+                              "a manifest is /iiif-resource/[v2/|v3/]{customer}/{query}/{args...}");
+    return dlcs_iiif_on_named_manifest(req, res, data, &p, wants_v2(req, &p));
 }
 
 enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,

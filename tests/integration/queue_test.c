@@ -291,8 +291,57 @@ static void a_named_query_is_a_manifest(void **state)
     json_decref(m);
     assert_int_equal(call("GET", "/iiif-resource/acme/book/1/nobook", NULL, &m), 404);
     json_decref(m);
-    assert_int_equal(call("GET", "/iiif-resource/v2/acme/book/1/book1", NULL, &m), 501);
+}
+
+/* Presentation 2.1 of the same selection, by path or by the Accept profile. */
+static void check_manifest_v2(const json_t *m)
+{
+    const json_t *canvases, *canvas, *image, *resource;
+
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "@context")),
+                        "http://iiif.io/api/presentation/2/context.json");
+    assert_string_equal(json_string_value(json_object_get(m, "@type")), "sc:Manifest");
+    canvases = json_object_get(json_array_get(json_object_get(m, "sequences"), 0), "canvases");
+    assert_int_equal(json_array_size(canvases), 100);
+    for (size_t i = 0; i < 100; i++) {
+        char want[64];
+
+        canvas = json_array_get(canvases, i);
+        image = json_array_get(json_object_get(canvas, "images"), 0);
+        resource = json_object_get(image, "resource");
+        assert_string_equal(json_string_value(json_object_get(canvas, "@type")), "sc:Canvas");
+        assert_string_equal(json_string_value(json_object_get(image, "motivation")), "sc:painting");
+        assert_string_equal(json_string_value(json_object_get(image, "on")),
+                            json_string_value(json_object_get(canvas, "@id")));
+        (void)snprintf(want, sizeof want, "/iiif-img/v2/2/1/book1-%03zu/", i);
+        assert_non_null(strstr(json_string_value(json_object_get(resource, "@id")), want));
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(resource, "service"), "profile")),
+            "http://iiif.io/api/image/2/level2.json");
+    }
+}
+
+static void a_named_query_is_a_2_1_manifest_too(void **state)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+    const char *const accept[] = {
+        "Accept: application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\"",
+        NULL};
+    json_t *m = NULL;
+
+    (void)state;
+    assert_int_equal(call("GET", "/iiif-resource/v2/acme/book/1/book1", NULL, &m), 200);
+    check_manifest_v2(m);
     json_decref(m);
+    assert_int_equal(
+        harness_http(&server, "GET", "/iiif-resource/acme/book/1/book1", accept, NULL, r), 0);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->headers, "presentation/2/context.json"));
+    m = json_loads(r->body, 0, NULL);
+    check_manifest_v2(m);
+    json_decref(m);
+    free(r);
 }
 
 static void killed_mid_batch_loses_nothing(void **state)
@@ -370,6 +419,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(one_bad_origin_is_one_error),
         cmocka_unit_test(raw_resource_lists_a_named_query),
         cmocka_unit_test(a_named_query_is_a_manifest),
+        cmocka_unit_test(a_named_query_is_a_2_1_manifest_too),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;
