@@ -3,7 +3,9 @@
 #ifndef DLCS_IIIF_INTERNAL_H
 #define DLCS_IIIF_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dlcs/iiif_server.h"
 
@@ -82,5 +84,15 @@ enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
 int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response *res,
                                 const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p,
                                 bool v2);
+
+/* FNV-1a of 's' continuing from 'h' (start with 1469598103934665603). */
+uint64_t dlcs_iiif_hash(uint64_t h, const char *s);
+
+/*
+ * Set ETag (from 'h') and Last-Modified (from 'modified_ms'); true, with a 304 answer set,
+ * when the request's If-None-Match / If-Modified-Since say the client has it already.
+ */
+bool dlcs_iiif_not_modified(const struct _u_request *req, struct _u_response *res, uint64_t h,
+                            int64_t modified_ms);
 
 #endif /* DLCS_IIIF_INTERNAL_H */

@@ -82,20 +82,22 @@ int dlcs_iiif_options(struct _u_response *res)
     return U_CALLBACK_COMPLETE;
 }
 
-/* Validators from the asset's last ingest; 'extra' distinguishes representations. */
-static bool not_modified(const struct _u_request *req, struct _u_response *res,
-                         const struct dlcs_iiif_image *img, const char *extra)
+uint64_t dlcs_iiif_hash(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+bool dlcs_iiif_not_modified(const struct _u_request *req, struct _u_response *res, uint64_t h,
+                            int64_t modified_ms)
 {
     char etag[64], date[64];
-    time_t t = (time_t)(img->asset.finished / 1000);
+    time_t t = (time_t)(modified_ms / 1000);
     struct tm tm;
     const char *inm = u_map_get_case(req->map_header, "If-None-Match");
     const char *ims = u_map_get_case(req->map_header, "If-Modified-Since");
-    uint64_t h = 1469598103934665603ULL;
 
-    for (const char *s = extra; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    h ^= (uint64_t)img->asset.generation * 1099511628211ULL + (uint64_t)img->asset.finished;
     (void)snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)h);
     gmtime_r(&t, &tm);
     if (strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
@@ -107,6 +109,16 @@ static bool not_modified(const struct _u_request *req, struct _u_response *res,
         return true;
     }
     return false;
+}
+
+/* Validators from the asset's last ingest; 'extra' distinguishes representations. */
+static bool not_modified(const struct _u_request *req, struct _u_response *res,
+                         const struct dlcs_iiif_image *img, const char *extra)
+{
+    uint64_t h = dlcs_iiif_hash(1469598103934665603ULL, extra);
+
+    h ^= (uint64_t)img->asset.generation * 1099511628211ULL + (uint64_t)img->asset.finished;
+    return dlcs_iiif_not_modified(req, res, h, img->asset.finished);
 }
 
 static const char *image_service(enum dlcs_iiif_version v)

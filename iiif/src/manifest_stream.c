@@ -133,6 +133,30 @@ static char *head_text(const struct manifest_stream *s, const char *label)
     return text;
 }
 
+/*
+ * ETag and Last-Modified of the manifest: the query and its template, the URL (arguments and
+ * version), how many images it selects and when the latest of them changed. True when the
+ * client's copy is current (304 set).
+ */
+static bool manifest_not_modified(const struct _u_request *req, struct _u_response *res,
+                                  struct manifest_stream *s)
+{
+    struct dlcs_error err = {0};
+    int64_t count = 0, modified = 0;
+    char num[64];
+    uint64_t h = 1469598103934665603ULL;
+
+    if (dlcs_nq_validators(&s->cursor, &count, &modified, &err) != DLCS_OK)
+        return false; /* no validators: the manifest is sent whole */
+    (void)snprintf(num, sizeof num, "|%lld|%lld|%d", (long long)count, (long long)modified,
+                   s->v2 ? 2 : 3);
+    h = dlcs_iiif_hash(h, s->cursor.query_id);
+    h = dlcs_iiif_hash(h, s->cursor.template);
+    h = dlcs_iiif_hash(h, req->url_path);
+    h = dlcs_iiif_hash(h, num);
+    return dlcs_iiif_not_modified(req, res, h, modified);
+}
+
 int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response *res,
                                 const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_path *p,
                                 bool v2)
@@ -152,6 +176,10 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
                      (size_t)p->count - 2, &s->cursor, &err) != DLCS_OK) {
         stream_free(s);
         return dlcs_iiif_fail_err(req, res, &err);
+    }
+    if (manifest_not_modified(req, res, s)) {
+        stream_free(s);
+        return U_CALLBACK_COMPLETE;
     }
     s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
     s->id = dlcs_xasprintf("%s%s", s->base, req->url_path);

@@ -7,6 +7,7 @@
  */
 #include "nq_select.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlcs/mem.h"
@@ -109,8 +110,11 @@ enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const 
     c->store = store;
     dlcs_entity_init(&dlcs_named_query_entity, &nq);
     st = find_query(store, customer, name, &nq, err);
-    if (st == DLCS_OK)
+    if (st == DLCS_OK) {
+        c->query_id = dlcs_xstrdup(nq.id);
+        c->template = dlcs_xstrdup(nq.template);
         st = dlcs_nq_resolve(nq.template, args, nargs, &c->plan, err);
+    }
     if (st == DLCS_OK)
         st = to_query(store, customer, &c->plan, &c->q, err);
     dlcs_entity_release(&dlcs_named_query_entity, &nq);
@@ -160,8 +164,30 @@ enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset 
     return st;
 }
 
+enum dlcs_status dlcs_nq_validators(const struct dlcs_nq_cursor *c, int64_t *count,
+                                    int64_t *modified, struct dlcs_error *err)
+{
+    struct dlcs_query q = c->q;
+    struct dlcs_list l = {0};
+    enum dlcs_status st;
+
+    q.order_count = 0;
+    dlcs_query_order(&q, "modified", true);
+    q.page = 1;
+    q.page_size = 1;
+    st = dlcs_store_list(c->store, &dlcs_asset_entity, &q, &l, err);
+    *count = st == DLCS_OK ? l.total : 0;
+    *modified = st == DLCS_OK && l.count > 0
+                    ? ((const struct dlcs_asset *)dlcs_list_at(&l, 0))->modified
+                    : 0;
+    dlcs_list_release(&l);
+    return st;
+}
+
 void dlcs_nq_close(struct dlcs_nq_cursor *c)
 {
+    free(c->query_id);
+    free(c->template);
     dlcs_list_release(&c->page);
     dlcs_nq_plan_release(&c->plan);
 }

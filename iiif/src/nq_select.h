@@ -22,6 +22,7 @@ struct dlcs_nq_cursor {
     struct dlcs_list page;
     size_t next;
     bool done;
+    char *query_id, *template; /* of the named query found */
 };
 
 /*
@@ -37,6 +38,13 @@ enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const 
 /* The next asset ('*a' borrowed until the next call), or '*a' NULL at the end. */
 enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset **a,
                               struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Validators of the selection, read before walking it: how many images it has and when the
+ * most recent of them last changed (registration, ingest or metadata).
+ */
+enum dlcs_status dlcs_nq_validators(const struct dlcs_nq_cursor *c, int64_t *count,
+                                    int64_t *modified, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* True when the walk has nothing (more), or reading failed ('err' says why). */
 bool dlcs_nq_peek_empty(struct dlcs_nq_cursor *c, struct dlcs_error *err);

@@ -134,6 +134,7 @@ static const struct dlcs_field asset_fields[] = {
     {"error", STR, F(error), RO | FILTER, 0, 0, 0},
     {"created", TIME, F(created), RO | SORT | NOW_INS, 0, 0, 0},
     {"finished", TIME, F(finished), RO | SORT, 0, 0, 0},
+    {"modified", TIME, F(modified), RO | SORT | NOW_INS | NOW_UPD, 0, 0, 0},
     {"batch", I64, F(batch), RO | SORT | FILTER, 0, 0, 0},
     {"generation", I64, F(generation), INTERNAL, 0, 0, 0},
     {"size", I64, F(size), INTERNAL, 0, 0, 0},

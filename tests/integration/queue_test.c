@@ -293,6 +293,49 @@ static void a_named_query_is_a_manifest(void **state)
     json_decref(m);
 }
 
+/* GET 'path' with optional 'header'; the status, and the ETag into 'etag' (may be NULL). */
+static long get_etag(const char *path, const char *header, char *etag, size_t cap)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+    const char *const headers[] = {header, NULL};
+    const char *e;
+    long status;
+
+    assert_int_equal(harness_http(&server, "GET", path, header ? headers : NULL, NULL, r), 0);
+    status = r->status;
+    e = strstr(r->headers, "ETag: ");
+    if (etag) {
+        assert_non_null(e);
+        (void)snprintf(etag, cap, "%.*s", (int)strcspn(e + 6, "\r\n"), e + 6);
+    }
+    free(r);
+    return status;
+}
+
+/* Manifests can be revalidated: 304 while nothing changed, a new ETag after a change. */
+static void manifests_revalidate(void **state)
+{
+    const char *path = "/iiif-resource/acme/book/1/book1";
+    char etag[80], again[80], inm[120];
+    json_t *j = NULL;
+
+    (void)state;
+    assert_int_equal(get_etag(path, NULL, etag, sizeof etag), 200);
+    (void)snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    assert_int_equal(get_etag(path, inm, NULL, 0), 304);
+    /* the 2.1 representation has its own */
+    assert_int_equal(get_etag("/iiif-resource/v2/acme/book/1/book1", NULL, again, sizeof again),
+                     200);
+    assert_string_not_equal(again, etag);
+    /* a metadata change of one page changes the manifest */
+    assert_int_equal(
+        call("PATCH", "/customers/2/spaces/1/images/book1-005", "{\"string2\":\"chapter 1\"}", &j),
+        200);
+    json_decref(j);
+    assert_int_equal(get_etag(path, inm, again, sizeof again), 200);
+    assert_string_not_equal(again, etag);
+}
+
 /* Presentation 2.1 of the same selection, by path or by the Accept profile. */
 static void check_manifest_v2(const json_t *m)
 {
@@ -420,6 +463,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(raw_resource_lists_a_named_query),
         cmocka_unit_test(a_named_query_is_a_manifest),
         cmocka_unit_test(a_named_query_is_a_2_1_manifest_too),
+        cmocka_unit_test(manifests_revalidate),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;

@@ -65,6 +65,7 @@ struct dlcs_asset {
     bool ingesting;
     char *error; /* last ingest error, NULL when none */
     int64_t created, finished;
+    int64_t modified;   /* last change of any kind: registration, ingest, PATCH */
     int64_t batch;      /* current batch, 0 = none */
     int64_t generation; /* internal: bumped on every (re)registration; stale jobs carry old ones */
     int64_t size;       /* internal: bytes of the stored derivatives (set by ingest) */

@@ -39,7 +39,7 @@ static const char SQL_BATCH_SHRINK[] =
     "WHERE id=?1";
 static const char SQL_ASSET_FINISH[] =
     "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5, "
-    " size=?10, thumbnailSize=?11 "
+    " modified=?5, size=?10, thumbnailSize=?11 "
     "WHERE customer=?6 AND space=?7 AND id=?8 AND generation=?9 AND ingesting=1";
 static const char SQL_ASSET_GENERATION[] =
     "SELECT generation FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
@@ -133,6 +133,7 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
     a->batch = batch;
     a->ingesting = true;
     a->finished = 0;
+    a->modified = now;
     a->width = a->height = a->duration = 0;
     dlcs_str_replace(&a->error, NULL);
     dlcs_str_replace(&a->family, dlcs_asset_family_for(a->media_type));

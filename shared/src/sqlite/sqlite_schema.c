@@ -83,6 +83,9 @@ static const char *const migrations[] = {
     /* 3: stored bytes per asset, for storage usage (parenthesised: one element, two statements) */
     ("ALTER TABLE assets ADD COLUMN \"size\" INTEGER NOT NULL DEFAULT 0;"
      "ALTER TABLE assets ADD COLUMN \"thumbnailSize\" INTEGER NOT NULL DEFAULT 0;"),
+    /* 4: when an asset last changed (manifest validators) */
+    ("ALTER TABLE assets ADD COLUMN \"modified\" INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE assets SET \"modified\" = MAX(COALESCE(\"created\", 0), COALESCE(\"finished\", 0));"),
 };
 
 static enum dlcs_status current_version(struct sql_conn *c, int *version, struct dlcs_error *err)
