@@ -249,6 +249,71 @@ static void raw_resource_lists_a_named_query(void **state)
     json_decref(j);
 }
 
+/* Make named query 'name' = 'tmpl' for customer 2. */
+static void make_query(const char *name, const char *tmpl)
+{
+    char body[300];
+    json_t *j = NULL;
+
+    (void)snprintf(body, sizeof body, "{\"name\":\"%s\",\"template\":\"%s\"}", name, tmpl);
+    assert_int_equal(call("POST", "/customers/2/namedQueries", body, &j), 201);
+    json_decref(j);
+}
+
+/* raw-resource of 'path' is exactly the API listing 'listing' (ids, same order). */
+static void same_as_listing(const char *path, const char *listing)
+{
+    json_t *raw = NULL, *list = NULL;
+    const json_t *members;
+
+    assert_int_equal(call("GET", path, NULL, &raw), 200);
+    assert_int_equal(call("GET", listing, NULL, &list), 200);
+    members = json_object_get(list, "member");
+    if (json_array_size(raw) != json_array_size(members))
+        fail_msg("%s: %zu ids, the listing has %zu", path, json_array_size(raw),
+                 json_array_size(members));
+    for (size_t i = 0; i < json_array_size(raw); i++) {
+        char want[200];
+
+        (void)snprintf(want, sizeof want, "2/1/%s",
+                       json_string_value(json_object_get(json_array_get(members, i), "id")));
+        assert_string_equal(json_string_value(json_array_get(raw, i)), want);
+    }
+    json_decref(raw);
+    json_decref(list);
+}
+
+/* Each template key selects what the equivalent API listing does. */
+static void raw_resource_equals_the_query(void **state)
+{
+    json_t *j = NULL;
+
+    (void)state;
+    make_query("byname", "spacename=p1&s1=p2&assetOrder=n1");
+    same_as_listing("/raw-resource/acme/byname/books/book1",
+                    "/customers/2/spaces/1/images?string1=book1&orderBy=number1&pageSize=200");
+    make_query("page", "s1=p1&n1=p2");
+    same_as_listing("/raw-resource/acme/page/book1/7",
+                    "/customers/2/allImages?string1=book1&number1=7");
+    make_query("bybatch", "batch=p1&assetOrder=s1;n1 desc");
+    same_as_listing("/raw-resource/acme/bybatch/1",
+                    "/customers/2/queue/batches/1/images?orderBy=string1&pageSize=200"
+                    "&orderByDescending=number1");
+    /* tags: one page tagged, then selected by its tag */
+    assert_int_equal(call("PATCH", "/customers/2/spaces/1/images/book1-010",
+                          "{\"tags\":[\"frontispiece\"]}", &j),
+                     200);
+    json_decref(j);
+    make_query("tagged", "tag=p1");
+    assert_int_equal(call("GET", "/raw-resource/acme/tagged/frontispiece", NULL, &j), 200);
+    assert_int_equal(json_array_size(j), 1);
+    assert_string_equal(json_string_value(json_array_get(j, 0)), "2/1/book1-010");
+    json_decref(j);
+    /* an unknown space name selects nothing */
+    assert_int_equal(call("GET", "/raw-resource/acme/byname/nospace/book1", NULL, &j), 404);
+    json_decref(j);
+}
+
 /* The painted image's id of canvas 'i' of manifest 'm'. */
 static const char *painted(const json_t *m, size_t i)
 {
@@ -464,6 +529,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_named_query_is_a_manifest),
         cmocka_unit_test(a_named_query_is_a_2_1_manifest_too),
         cmocka_unit_test(manifests_revalidate),
+        cmocka_unit_test(raw_resource_equals_the_query),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;
