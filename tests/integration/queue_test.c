@@ -249,6 +249,88 @@ static void raw_resource_lists_a_named_query(void **state)
     json_decref(j);
 }
 
+/* GET 'url' (absolute, from a manifest) answers 200 with 'type' in its Content-Type. */
+static void answers(const char *url, const char *type)
+{
+    struct harness_response *r = calloc(1, sizeof *r);
+    const char *path = url ? strchr(strstr(url, "://") + 3, '/') : NULL;
+
+    assert_non_null(path);
+    assert_int_equal(harness_http(&server, "GET", path, NULL, NULL, r), 0);
+    if (r->status != 200 || !strstr(r->headers, type))
+        fail_msg("GET %s: %ld", url, r->status);
+    free(r);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* Every canvas of a 3.0 manifest: distinct id, painting on itself, its image, image service
+ * and thumbnail answering. */
+static void check_every_canvas_v3(const json_t *m, size_t pages)
+{
+    const json_t *items = json_object_get(m, "items");
+
+    assert_int_equal(json_array_size(items), pages);
+    for (size_t i = 0; i < pages; i++) {
+        const json_t *canvas = json_array_get(items, i);
+        const json_t *page = json_array_get(json_object_get(canvas, "items"), 0);
+        const json_t *anno = json_array_get(json_object_get(page, "items"), 0);
+        const json_t *body = json_object_get(anno, "body");
+        const json_t *service = json_array_get(json_object_get(body, "service"), 0);
+        char info[400];
+
+        if (i > 0)
+            assert_string_not_equal(jstr(canvas, "id"), jstr(json_array_get(items, i - 1), "id"));
+        assert_string_equal(jstr(anno, "target"), jstr(canvas, "id"));
+        assert_string_equal(jstr(page, "type"), "AnnotationPage");
+        (void)snprintf(info, sizeof info, "/iiif-img/2/1/tome-%03zu/", i); /* n1 desc */
+        assert_non_null(strstr(jstr(body, "id"), info));
+        answers(jstr(body, "id"), "image/jpeg");
+        (void)snprintf(info, sizeof info, "%s/info.json", jstr(service, "id"));
+        answers(info, "json");
+        answers(jstr(json_array_get(json_object_get(canvas, "thumbnail"), 0), "id"), "image/jpeg");
+    }
+}
+
+/* A 500-page book: the manifest in 3.0 and 2.1, every canvas checked and dereferenced. */
+static void a_500_page_book_manifest(void **state)
+{
+    char *body = book_body("tome", 500, -1);
+    json_t *j = NULL, *m = NULL;
+    const json_t *canvases;
+
+    (void)state;
+    assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
+    free(body);
+    {
+        int64_t batch = num(j, "id");
+
+        json_decref(j);
+        j = wait_finished(batch, 600);
+    }
+    assert_int_equal(num(j, "completed"), 500);
+    json_decref(j);
+    assert_int_equal(call("GET", "/iiif-resource/acme/book/1/tome", NULL, &m), 200);
+    check_every_canvas_v3(m, 500);
+    json_decref(m);
+    assert_int_equal(call("GET", "/iiif-resource/v2/acme/book/1/tome", NULL, &m), 200);
+    canvases = json_object_get(json_array_get(json_object_get(m, "sequences"), 0), "canvases");
+    assert_int_equal(json_array_size(canvases), 500);
+    for (size_t i = 0; i < 500; i++) {
+        const json_t *res = json_object_get(
+            json_array_get(json_object_get(json_array_get(canvases, i), "images"), 0), "resource");
+        char info[400];
+
+        (void)snprintf(info, sizeof info, "%s/info.json",
+                       jstr(json_object_get(res, "service"), "@id"));
+        answers(info, "json");
+    }
+    json_decref(m);
+}
+
 /* Make named query 'name' = 'tmpl' for customer 2. */
 static void make_query(const char *name, const char *tmpl)
 {
@@ -530,6 +612,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_named_query_is_a_2_1_manifest_too),
         cmocka_unit_test(manifests_revalidate),
         cmocka_unit_test(raw_resource_equals_the_query),
+        cmocka_unit_test(a_500_page_book_manifest),
         cmocka_unit_test(killed_mid_batch_loses_nothing),
     };
     int rc;
