@@ -131,6 +131,14 @@ int harness_stop(struct harness_proc *p)
     return rc;
 }
 
+bool harness_stop_clean(struct harness_proc *p)
+{
+    if (harness_stop(p) == 0)
+        return true;
+    harness_dump_log(p);
+    return false;
+}
+
 void harness_cleanup(struct harness_proc *p)
 {
     char cmd[300];

@@ -6,6 +6,7 @@
 #ifndef DLCS_TEST_HARNESS_H
 #define DLCS_TEST_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -36,6 +37,12 @@ int harness_stop(struct harness_proc *p);
 
 /* Wait up to 'ms' for the process to exit on its own; returns its status or -1. */
 int harness_wait(struct harness_proc *p, int ms);
+
+/*
+ * harness_stop, true when the process exited with status 0; otherwise its log is printed (a
+ * sanitizer report or a crash in the server must fail the test that started it).
+ */
+bool harness_stop_clean(struct harness_proc *p);
 
 /* Remove the scratch directory (recursively). */
 void harness_cleanup(struct harness_proc *p);

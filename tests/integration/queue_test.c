@@ -85,24 +85,18 @@ static int global_setup(void **state)
     return 0;
 }
 
-static bool server_failed; /* the server did not exit cleanly */
+/* The server did not exit cleanly: fails the run (cmocka reports a failed group teardown
+ * but does not count it in its result). */
+static bool server_failed;
 
 static int global_teardown(void **state)
 {
-    int rc = 0;
-
     (void)state;
-    /* a server that does not exit cleanly (a sanitizer report, a crash) fails the run
-     * (cmocka reports a failed group teardown but does not count it in its result) */
-    if (harness_stop(&server) != 0) {
-        harness_dump_log(&server);
-        server_failed = true;
-        rc = -1;
-    }
+    server_failed = !harness_stop_clean(&server);
     harness_cleanup(&server);
     if (dlcs_fs_remove_tree(fixtures, NULL) != DLCS_OK)
         fprintf(stderr, "could not remove %s\n", fixtures);
-    return rc;
+    return server_failed ? -1 : 0;
 }
 
 /* A queue body of 'n' pages "<book>-<i>" (string1 = book, number1 = i), 'bad' with a missing
