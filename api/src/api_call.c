@@ -107,15 +107,27 @@ int dlcs_api_send(struct api_call *call, unsigned status, json_t *body)
     return dlcs_http_send_json(call->res, status, body, "application/ld+json");
 }
 
-int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
-                      json_t *(*member)(const struct api_call *, const void *), char *base)
+enum dlcs_status dlcs_api_paging(struct api_call *call, struct dlcs_page *page,
+                                 struct dlcs_query *q)
 {
-    struct dlcs_page page = {1, l->total > 0 ? l->total : 1};
+    if (dlcs_hydra_page_parse(dlcs_api_query(call, "page"), dlcs_api_query(call, "pageSize"), 100,
+                              page, &call->err) != DLCS_OK)
+        return DLCS_EINVAL;
+    q->page = page->page;
+    q->page_size = page->page_size;
+    return DLCS_OK;
+}
+
+int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
+                       json_t *(*member)(const struct api_call *, const void *), char *base,
+                       const struct dlcs_page *page)
+{
+    struct dlcs_page all = {1, l->total > 0 ? l->total : 1};
     json_t *members = json_array();
 
     for (size_t i = 0; i < l->count; i++)
         json_array_append_new(members, member(call, dlcs_list_at(l, i)));
-    dlcs_api_send(call, 200, dlcs_hydra_collection(base, members, l->total, &page));
+    dlcs_api_send(call, 200, dlcs_hydra_collection(base, members, l->total, page ? page : &all));
     dlcs_list_release(l);
     free(base);
     return U_CALLBACK_COMPLETE;

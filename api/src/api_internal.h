@@ -11,6 +11,7 @@
 
 #include "dlcs/api.h"
 #include "dlcs/error.h"
+#include "dlcs/hydra.h"
 #include "dlcs/store.h"
 
 /* One request being handled: the context, the caller and the recorded error. */
@@ -53,12 +54,18 @@ int dlcs_api_no_content(struct api_call *call);
 enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name,
                                    int64_t *out) DLCS_WARN_UNUSED;
 
+/* The request's page and pageSize (default 100) into 'page' and the query. DLCS_EINVAL. */
+enum dlcs_status dlcs_api_paging(struct api_call *call, struct dlcs_page *page,
+                                 struct dlcs_query *q) DLCS_WARN_UNUSED;
+
 /*
- * Answer 200 with all of 'l' (released) as one Hydra page at 'base' (freed), each member made
- * by 'member'. For the small per-customer collections that have no paging.
+ * Answer 200 with 'l' (released) as the Hydra page 'page' of the collection at 'base'
+ * (freed), each member made by 'member'. 'page' NULL: 'l' is the whole collection (the small
+ * per-customer collections that have no paging).
  */
-int dlcs_api_send_all(struct api_call *call, struct dlcs_list *l,
-                      json_t *(*member)(const struct api_call *, const void *), char *base);
+int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
+                       json_t *(*member)(const struct api_call *, const void *), char *base,
+                       const struct dlcs_page *page);
 
 /*
  * 'base' (taken) with the request's query parameters appended, except page and pageSize, as

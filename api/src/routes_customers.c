@@ -20,8 +20,9 @@ static const char *const customer_links[] = {"spaces",
                                              "storage",
                                              "deleteImages"};
 
-static json_t *customer_json(const struct api_call *call, const struct dlcs_customer *c)
+static json_t *customer_json(const struct api_call *call, const void *obj)
 {
+    const struct dlcs_customer *c = obj;
     char *id = dlcs_api_url(call, "/customers/%lld", (long long)c->id);
     json_t *j = dlcs_hydra_resource(&dlcs_customer_entity, c, id);
 
@@ -41,28 +42,16 @@ static int list_customers(const struct _u_request *req, struct _u_response *res,
     struct dlcs_page page;
     struct dlcs_query q = {0};
     struct dlcs_list l;
-    json_t *members;
-    char *base;
 
     if (dlcs_api_begin(&call, data, req, res, API_ANY_KEY) != DLCS_OK ||
-        dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
-                              &page, &call.err) != DLCS_OK)
+        dlcs_api_paging(&call, &page, &q) != DLCS_OK)
         return dlcs_api_fail(&call);
-    q.page = page.page;
-    q.page_size = page.page_size;
     if (!call.admin) /* a customer's key sees its own customer only */
         dlcs_query_eq_int(&q, "id", call.caller);
     dlcs_query_order(&q, "id", false);
     if (dlcs_store_list(call.ctx->store, &dlcs_customer_entity, &q, &l, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
-    members = json_array();
-    for (size_t i = 0; i < l.count; i++)
-        json_array_append_new(members, customer_json(&call, dlcs_list_at(&l, i)));
-    base = dlcs_api_url(&call, "/customers");
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
-    dlcs_list_release(&l);
-    free(base);
-    return U_CALLBACK_COMPLETE;
+    return dlcs_api_send_page(&call, &l, customer_json, dlcs_api_url(&call, "/customers"), &page);
 }
 
 static int create_customer(const struct _u_request *req, struct _u_response *res, void *data)

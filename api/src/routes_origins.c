@@ -53,9 +53,9 @@ static int list_strategies(const struct _u_request *req, struct _u_response *res
     if (dlcs_store_list(call.ctx->store, &dlcs_origin_strategy_entity, &q, &l, &call.err) !=
         DLCS_OK)
         return dlcs_api_fail(&call);
-    return dlcs_api_send_all(
+    return dlcs_api_send_page(
         &call, &l, strategy_json,
-        dlcs_api_url(&call, "/customers/%lld/originStrategies", (long long)call.customer));
+        dlcs_api_url(&call, "/customers/%lld/originStrategies", (long long)call.customer), NULL);
 }
 
 static int create_strategy(const struct _u_request *req, struct _u_response *res, void *data)

@@ -110,9 +110,10 @@ static int list_policies(const struct _u_request *req, struct _u_response *res, 
     dlcs_query_order(&q, "name", false);
     if (dlcs_store_list(call.ctx->store, DCP, &q, &l, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
-    return dlcs_api_send_all(&call, &l, policy_json,
-                             dlcs_api_url(&call, "/customers/%lld/deliveryChannelPolicies/thumbs",
-                                          (long long)call.customer));
+    return dlcs_api_send_page(&call, &l, policy_json,
+                              dlcs_api_url(&call, "/customers/%lld/deliveryChannelPolicies/thumbs",
+                                           (long long)call.customer),
+                              NULL);
 }
 
 static int create_policy(const struct _u_request *req, struct _u_response *res, void *data)

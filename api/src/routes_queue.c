@@ -13,8 +13,9 @@
 
 #include "api_images.h"
 
-static json_t *batch_json(const struct api_call *call, const struct dlcs_batch *b)
+static json_t *batch_json(const struct api_call *call, const void *obj)
 {
+    const struct dlcs_batch *b = obj;
     char *id = dlcs_api_url(call, "/customers/%lld/queue/batches/%lld", (long long)b->customer,
                             (long long)b->id);
     json_t *j = dlcs_hydra_resource(&dlcs_batch_entity, b, id);
@@ -147,15 +148,10 @@ static int list_batches(const struct _u_request *req, struct _u_response *res, v
     struct dlcs_page page;
     struct dlcs_query q = {0};
     struct dlcs_list l;
-    json_t *members_json;
-    char *base;
 
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
-                              &page, &call.err) != DLCS_OK)
+        dlcs_api_paging(&call, &page, &q) != DLCS_OK)
         return dlcs_api_fail(&call);
-    q.page = page.page;
-    q.page_size = page.page_size;
     dlcs_query_eq_int(&q, "customer", call.customer);
     if (view == BATCHES_ACTIVE) {
         dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
@@ -166,14 +162,9 @@ static int list_batches(const struct _u_request *req, struct _u_response *res, v
     dlcs_query_order(&q, view == BATCHES_RECENT ? "finished" : "id", true);
     if (dlcs_store_list(call.ctx->store, &dlcs_batch_entity, &q, &l, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
-    members_json = json_array();
-    for (size_t i = 0; i < l.count; i++)
-        json_array_append_new(members_json, batch_json(&call, dlcs_list_at(&l, i)));
-    base = dlcs_api_url(&call, "/customers/%lld/queue/%s", (long long)call.customer, path);
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members_json, l.total, &page));
-    dlcs_list_release(&l);
-    free(base);
-    return U_CALLBACK_COMPLETE;
+    return dlcs_api_send_page(
+        &call, &l, batch_json,
+        dlcs_api_url(&call, "/customers/%lld/queue/%s", (long long)call.customer, path), &page);
 }
 
 static int get_batches(const struct _u_request *req, struct _u_response *res, void *data)

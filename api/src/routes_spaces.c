@@ -9,8 +9,9 @@
 
 #include "api_internal.h"
 
-static json_t *space_json(const struct api_call *call, const struct dlcs_space *sp)
+static json_t *space_json(const struct api_call *call, const void *obj)
 {
+    const struct dlcs_space *sp = obj;
     char *id = dlcs_api_url(call, "/customers/%lld/spaces/%lld", (long long)sp->customer,
                             (long long)sp->id);
     char *images = dlcs_xasprintf("%s/images", id);
@@ -37,27 +38,17 @@ static int list_spaces(const struct _u_request *req, struct _u_response *res, vo
     struct dlcs_page page;
     struct dlcs_query q = {0};
     struct dlcs_list l;
-    json_t *members;
-    char *base;
 
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
-                              &page, &call.err) != DLCS_OK)
+        dlcs_api_paging(&call, &page, &q) != DLCS_OK)
         return dlcs_api_fail(&call);
-    q.page = page.page;
-    q.page_size = page.page_size;
     dlcs_query_eq_int(&q, "customer", call.customer);
     dlcs_query_order(&q, "id", false);
     if (dlcs_store_list(call.ctx->store, &dlcs_space_entity, &q, &l, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
-    members = json_array();
-    for (size_t i = 0; i < l.count; i++)
-        json_array_append_new(members, space_json(&call, dlcs_list_at(&l, i)));
-    base = dlcs_api_url(&call, "/customers/%lld/spaces", (long long)call.customer);
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
-    dlcs_list_release(&l);
-    free(base);
-    return U_CALLBACK_COMPLETE;
+    return dlcs_api_send_page(
+        &call, &l, space_json,
+        dlcs_api_url(&call, "/customers/%lld/spaces", (long long)call.customer), &page);
 }
 
 /* Decode a space body; the id comes from the path (or is minted), never from the body. */
