@@ -152,7 +152,7 @@ static enum dlcs_status scope(struct api_call *call, enum listing what, struct d
     if (what == BATCH_CURRENT)
         dlcs_query_eq_int(q, "batch", id);
     else
-        q->batch_member = id;
+        dlcs_query_batch_member(q, id);
     *base = dlcs_api_url(call, "/customers/%lld/queue/batches/%lld/%s", (long long)call->customer,
                          (long long)id, what == BATCH_CURRENT ? "images" : "assets");
     return DLCS_OK;

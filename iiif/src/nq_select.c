@@ -76,9 +76,6 @@ static enum dlcs_status to_query(struct dlcs_store *store, int64_t customer,
     if (!plan->has_space && plan->space_name &&
         space_by_name(store, customer, plan->space_name, &space, err) != DLCS_OK)
         return err->code;
-    if (plan->batch_count > 1)
-        return dlcs_error_set(err, DLCS_EUNSUPPORTED,
-                              "'batch' with more than one id is not supported yet");
     dlcs_query_eq_int(q, "customer", customer);
     if (plan->has_space || plan->space_name)
         dlcs_query_eq_int(q, "space", space);
@@ -90,8 +87,8 @@ static enum dlcs_status to_query(struct dlcs_store *store, int64_t customer,
     }
     if (plan->tag)
         dlcs_query_has(q, "tags", plan->tag);
-    if (plan->batch_count == 1)
-        q->batch_member = plan->batches[0];
+    for (size_t i = 0; i < plan->batch_count; i++)
+        dlcs_query_batch_member(q, plan->batches[i]);
     dlcs_query_eq_int(q, "ingesting", 0);         /* only what can be shown: */
     dlcs_query_term(q, "error", DLCS_TERM_UNSET); /* no broken images in a manifest */
     for (size_t i = 0; i < plan->order_count; i++)

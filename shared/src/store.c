@@ -64,6 +64,12 @@ void dlcs_query_order(struct dlcs_query *q, const char *field, bool desc)
     q->order[q->order_count++] = (struct dlcs_order){field, desc};
 }
 
+void dlcs_query_batch_member(struct dlcs_query *q, int64_t batch)
+{
+    DLCS_ASSERT(q->batch_member_count < DLCS_QUERY_BATCHES_MAX);
+    q->batch_members[q->batch_member_count++] = batch;
+}
+
 static int is_numeric(enum dlcs_field_type t)
 {
     return t == DLCS_FT_INT64 || t == DLCS_FT_INT || t == DLCS_FT_BOOL || t == DLCS_FT_TIME;
@@ -112,7 +118,7 @@ static enum dlcs_status check_query(const struct dlcs_entity *e, const struct dl
     }
     if (q->page_size < 0 || (q->page_size > 0 && q->page < 1))
         return dlcs_error_set(err, DLCS_EINVAL, "page must be 1 or more");
-    if (q->batch_member && e != &dlcs_asset_entity)
+    if (q->batch_member_count > 0 && e != &dlcs_asset_entity)
         return dlcs_error_set(err, DLCS_EINVAL, "batch membership applies to assets only");
     return DLCS_OK;
 }

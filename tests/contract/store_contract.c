@@ -587,9 +587,11 @@ static void batch_membership_history(void **state)
     register_many(s, c, sp, "p", "book", 3, &b1);
     register_many(s, c, sp, "p", "book", 1, &b2);
     dlcs_query_eq_int(&q, "customer", c);
-    q.batch_member = b1.id; /* every asset ever submitted in batch 1 */
+    dlcs_query_batch_member(&q, b1.id); /* every asset ever submitted in batch 1 */
     expect_assets(s, &q, 3, NULL);
-    q.batch_member = 0;
+    dlcs_query_batch_member(&q, b2.id); /* ... or in batch 2 */
+    expect_assets(s, &q, 3, NULL);
+    q.batch_member_count = 0;
     dlcs_query_eq_int(&q, "batch", b1.id); /* assets whose current batch is 1 */
     expect_assets(s, &q, 2, NULL);
 }

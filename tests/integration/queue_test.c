@@ -375,6 +375,13 @@ static void raw_resource_equals_the_query(void **state)
     same_as_listing("/raw-resource/acme/bybatch/1",
                     "/customers/2/queue/batches/1/images?orderBy=string1&pageSize=200"
                     "&orderByDescending=number1");
+    /* several batches: book1 (100) and book2 (99 delivered, one failed) */
+    make_query("twobatches", "batch=1,2&assetOrder=s1;n1");
+    assert_int_equal(call("GET", "/raw-resource/acme/twobatches", NULL, &j), 200);
+    assert_int_equal(json_array_size(j), 199);
+    assert_string_equal(json_string_value(json_array_get(j, 0)), "2/1/book1-099");
+    assert_string_equal(json_string_value(json_array_get(j, 198)), "2/1/book2-000");
+    json_decref(j);
     /* tags: one page tagged, then selected by its tag */
     assert_int_equal(call("PATCH", "/customers/2/spaces/1/images/book1-010",
                           "{\"tags\":[\"frontispiece\"]}", &j),

@@ -44,8 +44,9 @@ struct dlcs_order {
     bool desc;
 };
 
-#define DLCS_QUERY_TERMS_MAX 16
-#define DLCS_QUERY_ORDER_MAX 4
+#define DLCS_QUERY_TERMS_MAX   16
+#define DLCS_QUERY_ORDER_MAX   4
+#define DLCS_QUERY_BATCHES_MAX 64
 
 /*
  * What to list: filter terms, sort keys (the key fields are always appended so that pages are
@@ -56,9 +57,11 @@ struct dlcs_query {
     size_t term_count;
     struct dlcs_order order[DLCS_QUERY_ORDER_MAX];
     size_t order_count;
-    int64_t page;         /* 1-based */
-    int64_t page_size;    /* 0 = all */
-    int64_t batch_member; /* assets only: members of this batch ever (batch history), 0 = any */
+    int64_t page;      /* 1-based */
+    int64_t page_size; /* 0 = all */
+    /* assets only: members, ever, of any of these batches (batch history); none = any */
+    int64_t batch_members[DLCS_QUERY_BATCHES_MAX];
+    size_t batch_member_count;
 };
 
 /* A page of records. 'items' holds 'count' entity structs of e->size bytes each. */
@@ -81,6 +84,7 @@ void dlcs_query_eq_str(struct dlcs_query *q, const char *field, const char *valu
 void dlcs_query_term(struct dlcs_query *q, const char *field, enum dlcs_term_op op);
 void dlcs_query_has(struct dlcs_query *q, const char *field, const char *value);
 void dlcs_query_order(struct dlcs_query *q, const char *field, bool desc);
+void dlcs_query_batch_member(struct dlcs_query *q, int64_t batch);
 
 /* Registration of assets: one (optionally batched) write, all or nothing. */
 struct dlcs_registration {

@@ -68,10 +68,12 @@ static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *
             break;
         }
     }
-    if (q->batch_member)
-        append(&sql, "%s",
-               " AND EXISTS (SELECT 1 FROM batch_assets ba WHERE ba.batch=? AND "
-               "ba.customer=t.customer AND ba.space=t.space AND ba.asset=t.id)");
+    if (q->batch_member_count > 0) {
+        append(&sql, "%s", " AND EXISTS (SELECT 1 FROM batch_assets ba WHERE ba.batch IN (?");
+        for (size_t i = 1; i < q->batch_member_count; i++)
+            append(&sql, "%s", ",?");
+        append(&sql, "%s", ") AND ba.customer=t.customer AND ba.space=t.space AND ba.asset=t.id)");
+    }
     return sql;
 }
 
@@ -108,8 +110,8 @@ static enum dlcs_status bind_terms(struct sql_conn *c, sqlite3_stmt *st,
         else if (t->op == DLCS_TERM_EQ)
             rc = sqlite3_bind_int64(st, (*next)++, t->num);
     }
-    if (rc == SQLITE_OK && q->batch_member)
-        rc = sqlite3_bind_int64(st, (*next)++, q->batch_member);
+    for (size_t i = 0; rc == SQLITE_OK && i < q->batch_member_count; i++)
+        rc = sqlite3_bind_int64(st, (*next)++, q->batch_members[i]);
     if (rc != SQLITE_OK)
         return dlcs_sql_fail(c, "bind query", err);
     return DLCS_OK;
