@@ -62,6 +62,13 @@ struct dlcs_iiif_path {
 /* Split the path after 'prefix' into segments; false when it does not fit. */
 bool dlcs_iiif_split_path(const char *url_path, const char *prefix, struct dlcs_iiif_path *p);
 
+/*
+ * The same from the request's raw URL, each segment percent-decoded after splitting, so that
+ * "%2F" inside a segment is a '/' of that segment (named query arguments).
+ */
+bool dlcs_iiif_split_raw_path(const struct _u_request *req, const char *prefix,
+                              struct dlcs_iiif_path *p);
+
 /* Answer an error (with CORS) from a status and message / from a recorded error. */
 int dlcs_iiif_fail(const struct _u_request *req, struct _u_response *res, enum dlcs_status st,
                    const char *msg);

@@ -52,6 +52,57 @@ static void cors_and_cache(struct _u_response *res, const struct dlcs_iiif_conte
     u_map_put(res->map_header, "Cache-Control", cc);
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode 's' in place; false for a broken escape or an encoded NUL. */
+static bool percent_decode(char *s)
+{
+    char *out = s;
+
+    for (; *s; s++) {
+        if (*s == '%') {
+            int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
+
+            if (lo < 0 || (hi == 0 && lo == 0))
+                return false;
+            *out++ = (char)(hi * 16 + lo);
+            s += 2;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+    return true;
+}
+
+bool dlcs_iiif_split_raw_path(const struct _u_request *req, const char *prefix,
+                              struct dlcs_iiif_path *p)
+{
+    const char *raw = req->http_url ? req->http_url : "";
+    char path[sizeof p->buf];
+    size_t n = strcspn(raw, "?#");
+
+    if (n >= sizeof path)
+        return false;
+    memcpy(path, raw, n);
+    path[n] = '\0';
+    if (strncmp(path, prefix, strlen(prefix)) != 0 || !dlcs_iiif_split_path(path, prefix, p))
+        return false;
+    for (int i = 0; i < p->count; i++)
+        if (!percent_decode(p->segs[i]))
+            return false;
+    return true;
+}
+
 int dlcs_iiif_fail(const struct _u_request *req, struct _u_response *res, enum dlcs_status st,
                    const char *msg)
 {

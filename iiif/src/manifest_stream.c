@@ -182,7 +182,8 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
         return U_CALLBACK_COMPLETE;
     }
     s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
-    s->id = dlcs_xasprintf("%s%s", s->base, req->url_path);
+    /* the URL as requested (arguments still encoded), so the id dereferences to this */
+    s->id = dlcs_xasprintf("%s%.*s", s->base, (int)strcspn(req->http_url, "?#"), req->http_url);
     path_label = dlcs_xstrdup(req->url_path + strlen("/iiif-resource/") +
                               (p->versioned ? strlen("v2/") : 0));
     set_chunk(s, head_text(s, s->cursor.plan.label ? s->cursor.plan.label : path_label));

@@ -52,7 +52,7 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
 
     if (rc >= 0)
         return rc;
-    if (!dlcs_iiif_split_path(req->url_path, "/raw-resource/", &p) || p.count < 2 || p.versioned)
+    if (!dlcs_iiif_split_raw_path(req, "/raw-resource/", &p) || p.count < 2 || p.versioned)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
                               "a raw resource is /raw-resource/{customer}/{query}/{args...}");
     if (dlcs_iiif_customer_id(ctx->store, p.segs[0], &customer, NULL) != DLCS_OK)
@@ -112,7 +112,7 @@ static int on_named_manifest(const struct _u_request *req, struct _u_response *r
 
     if (rc >= 0)
         return rc;
-    if (!dlcs_iiif_split_path(req->url_path, "/iiif-resource/", &p) || p.count < 2)
+    if (!dlcs_iiif_split_raw_path(req, "/iiif-resource/", &p) || p.count < 2)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
                               "a manifest is /iiif-resource/[v2/|v3/]{customer}/{query}/{args...}");
     return dlcs_iiif_on_named_manifest(req, res, data, &p, wants_v2(req, &p));

@@ -359,6 +359,25 @@ static void same_as_listing(const char *path, const char *listing)
     json_decref(list);
 }
 
+/* PATCH page 'id' of book1 with 'patch'; named query 'name' ('tmpl') at 'path' selects it
+ * alone. */
+static void one_page_selected(const char *id, const char *patch, const char *name, const char *tmpl,
+                              const char *path)
+{
+    char page[128], want[128];
+    json_t *j = NULL;
+
+    (void)snprintf(page, sizeof page, "/customers/2/spaces/1/images/%s", id);
+    assert_int_equal(call("PATCH", page, patch, &j), 200);
+    json_decref(j);
+    make_query(name, tmpl);
+    assert_int_equal(call("GET", path, NULL, &j), 200);
+    assert_int_equal(json_array_size(j), 1);
+    (void)snprintf(want, sizeof want, "2/1/%s", id);
+    assert_string_equal(json_string_value(json_array_get(j, 0)), want);
+    json_decref(j);
+}
+
 /* Each template key selects what the equivalent API listing does. */
 static void raw_resource_equals_the_query(void **state)
 {
@@ -382,16 +401,18 @@ static void raw_resource_equals_the_query(void **state)
     assert_string_equal(json_string_value(json_array_get(j, 0)), "2/1/book1-099");
     assert_string_equal(json_string_value(json_array_get(j, 198)), "2/1/book2-000");
     json_decref(j);
+    /* an argument with a '/' in it is sent as %2F */
+    one_page_selected("book1-006", "{\"string2\":\"part 1/2\"}", "bystring2", "s2=p1",
+                      "/raw-resource/acme/bystring2/part%201%2F2");
+    assert_int_equal(call("GET", "/iiif-resource/acme/bystring2/part%201%2F2", NULL, &j), 200);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "id")),
+                           "/iiif-resource/acme/bystring2/part%201%2F2"));
+    json_decref(j);
+    assert_int_equal(call("GET", "/raw-resource/acme/bystring2/bad%zz", NULL, &j), 404);
+    json_decref(j);
     /* tags: one page tagged, then selected by its tag */
-    assert_int_equal(call("PATCH", "/customers/2/spaces/1/images/book1-010",
-                          "{\"tags\":[\"frontispiece\"]}", &j),
-                     200);
-    json_decref(j);
-    make_query("tagged", "tag=p1");
-    assert_int_equal(call("GET", "/raw-resource/acme/tagged/frontispiece", NULL, &j), 200);
-    assert_int_equal(json_array_size(j), 1);
-    assert_string_equal(json_string_value(json_array_get(j, 0)), "2/1/book1-010");
-    json_decref(j);
+    one_page_selected("book1-010", "{\"tags\":[\"frontispiece\"]}", "tagged", "tag=p1",
+                      "/raw-resource/acme/tagged/frontispiece");
     /* an unknown space name selects nothing */
     assert_int_equal(call("GET", "/raw-resource/acme/byname/nospace/book1", NULL, &j), 404);
     json_decref(j);
