@@ -96,6 +96,26 @@ static enum dlcs_status to_query(struct dlcs_store *store, int64_t customer,
     return DLCS_OK;
 }
 
+/* Read the next page when the current one is used up. */
+static enum dlcs_status fill(struct dlcs_nq_cursor *c, struct dlcs_error *err)
+{
+    enum dlcs_status st;
+
+    if (c->next < c->page.count || c->done)
+        return DLCS_OK;
+    if (c->page.entity && c->page.count < PAGE && c->q.page > 0) {
+        c->done = true;
+        return DLCS_OK;
+    }
+    dlcs_list_release(&c->page);
+    c->q.page++;
+    c->next = 0;
+    st = dlcs_store_list(c->store, &dlcs_asset_entity, &c->q, &c->page, err);
+    if (st == DLCS_OK && c->page.count == 0)
+        c->done = true;
+    return st;
+}
+
 enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const char *name,
                               const char *const *args, size_t nargs, struct dlcs_nq_cursor *c,
                               struct dlcs_error *err)
@@ -118,36 +138,11 @@ enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const 
     c->q.page_size = PAGE;
     c->q.page = 0;
     c->next = c->page.count; /* empty: the first dlcs_nq_next reads page 1 */
-    if (st == DLCS_OK && dlcs_nq_peek_empty(c, err))
-        st = err->code
-                 ? err->code
-                 : dlcs_error_set(err, DLCS_ENOTFOUND, "named query '%s' matches no image", name);
+    if (st == DLCS_OK)
+        st = fill(c, err); /* the first page: an empty selection is a 404, not an empty book */
+    if (st == DLCS_OK && c->done)
+        st = dlcs_error_set(err, DLCS_ENOTFOUND, "named query '%s' matches no image", name);
     return st;
-}
-
-/* Read the next page when the current one is used up. */
-static enum dlcs_status fill(struct dlcs_nq_cursor *c, struct dlcs_error *err)
-{
-    enum dlcs_status st;
-
-    if (c->next < c->page.count || c->done)
-        return DLCS_OK;
-    if (c->page.entity && c->page.count < PAGE && c->q.page > 0) {
-        c->done = true;
-        return DLCS_OK;
-    }
-    dlcs_list_release(&c->page);
-    c->q.page++;
-    c->next = 0;
-    st = dlcs_store_list(c->store, &dlcs_asset_entity, &c->q, &c->page, err);
-    if (st == DLCS_OK && c->page.count == 0)
-        c->done = true;
-    return st;
-}
-
-bool dlcs_nq_peek_empty(struct dlcs_nq_cursor *c, struct dlcs_error *err)
-{
-    return fill(c, err) != DLCS_OK || c->done;
 }
 
 enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset **a,

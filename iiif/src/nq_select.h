@@ -46,9 +46,6 @@ enum dlcs_status dlcs_nq_next(struct dlcs_nq_cursor *c, const struct dlcs_asset 
 enum dlcs_status dlcs_nq_validators(const struct dlcs_nq_cursor *c, int64_t *count,
                                     int64_t *modified, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* True when the walk has nothing (more), or reading failed ('err' says why). */
-bool dlcs_nq_peek_empty(struct dlcs_nq_cursor *c, struct dlcs_error *err);
-
 void dlcs_nq_close(struct dlcs_nq_cursor *c);
 
 /* The whole walk with a callback per asset (dlcs_nq_open's errors). */
