@@ -73,6 +73,9 @@ int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
  */
 char *dlcs_api_with_filters(const struct api_call *call, char *base);
 
+/* The path's {s} space into 'sp' (initialised): DLCS_ENOTFOUND when the customer has none. */
+enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *sp) DLCS_WARN_UNUSED;
+
 /* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
 

@@ -22,17 +22,12 @@ static enum dlcs_status space_path(struct api_call *call, struct dlcs_asset *a)
     struct dlcs_space sp;
     enum dlcs_status st;
 
-    if (dlcs_api_id_param(call, "s", &a->space) != DLCS_OK)
-        return DLCS_EINVAL;
-    a->customer = call->customer;
     dlcs_entity_init(&dlcs_space_entity, &sp);
-    sp.customer = a->customer;
-    sp.id = a->space;
-    st = dlcs_store_get(call->ctx->store, &dlcs_space_entity, &sp, NULL);
+    st = dlcs_api_load_space(call, &sp);
+    a->customer = call->customer;
+    a->space = sp.id;
     dlcs_entity_release(&dlcs_space_entity, &sp);
-    if (st != DLCS_OK)
-        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no space %lld", (long long)a->space);
-    return DLCS_OK;
+    return st;
 }
 
 /* The path's space (must exist) and asset id (must be a valid id). */

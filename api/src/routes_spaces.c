@@ -98,8 +98,7 @@ static int create_space(const struct _u_request *req, struct _u_response *res, v
     return rc;
 }
 
-/* The path's space into 'sp' (initialised): DLCS_ENOTFOUND when there is none. */
-static enum dlcs_status load_space(struct api_call *call, struct dlcs_space *sp)
+enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *sp)
 {
     if (dlcs_api_id_param(call, "s", &sp->id) != DLCS_OK)
         return DLCS_EINVAL;
@@ -117,7 +116,7 @@ static int get_space(const struct _u_request *req, struct _u_response *res, void
 
     dlcs_entity_init(&dlcs_space_entity, &sp);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        load_space(&call, &sp) != DLCS_OK)
+        dlcs_api_load_space(&call, &sp) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
         rc = dlcs_api_send(&call, 200, space_json(&call, &sp));
@@ -143,7 +142,7 @@ static int write_space(const struct _u_request *req, struct _u_response *res, vo
         rc = dlcs_api_fail(&call);
         goto out;
     }
-    found = load_space(&call, &sp);
+    found = dlcs_api_load_space(&call, &sp);
     if (found == DLCS_ENOTFOUND && may_create) {
         dlcs_error_clear(&call.err);
         dlcs_entity_merge(&dlcs_space_entity, &sp, &in, sent);

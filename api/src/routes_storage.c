@@ -44,17 +44,6 @@ static int customer_storage(const struct _u_request *req, struct _u_response *re
     return rc;
 }
 
-/* The path's space, which must exist: DLCS_ENOTFOUND otherwise. */
-static enum dlcs_status load_space(struct api_call *call, struct dlcs_space *sp)
-{
-    sp->customer = call->customer;
-    if (dlcs_api_id_param(call, "s", &sp->id) != DLCS_OK)
-        return DLCS_EINVAL;
-    if (dlcs_store_get(call->ctx->store, &dlcs_space_entity, sp, NULL) != DLCS_OK)
-        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no space %lld", (long long)sp->id);
-    return DLCS_OK;
-}
-
 static int space_storage(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
@@ -64,7 +53,7 @@ static int space_storage(const struct _u_request *req, struct _u_response *res, 
 
     dlcs_entity_init(&dlcs_space_entity, &sp);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        load_space(&call, &sp) != DLCS_OK) {
+        dlcs_api_load_space(&call, &sp) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
     } else {
         id = dlcs_api_url(&call, "/customers/%lld/spaces/%lld/storage", (long long)call.customer,
