@@ -131,12 +131,20 @@ int harness_stop(struct harness_proc *p)
     return rc;
 }
 
+static bool unclean_exit; /* a server stopped by harness_stop_clean did not exit with 0 */
+
 bool harness_stop_clean(struct harness_proc *p)
 {
     if (harness_stop(p) == 0)
         return true;
     harness_dump_log(p);
+    unclean_exit = true;
     return false;
+}
+
+int harness_result(int rc)
+{
+    return rc == 0 && unclean_exit ? 1 : rc;
 }
 
 void harness_cleanup(struct harness_proc *p)

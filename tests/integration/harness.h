@@ -44,6 +44,13 @@ int harness_wait(struct harness_proc *p, int ms);
  */
 bool harness_stop_clean(struct harness_proc *p);
 
+/*
+ * The test program's exit status: 'rc' (cmocka's), or 1 when a server stopped with
+ * harness_stop_clean exited uncleanly (cmocka reports a failed group teardown but does not
+ * count it in its result).
+ */
+int harness_result(int rc);
+
 /* Remove the scratch directory (recursively). */
 void harness_cleanup(struct harness_proc *p);
 
