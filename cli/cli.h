@@ -39,6 +39,6 @@ void dlcs_cli_ingester_release(struct cli_ingester *ing);
 
 /* A dlcs_api_ingest_fn over a struct cli_ingester. */
 enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
-                                       struct dlcs_error *err);
+                                       struct dlcs_error *failure, struct dlcs_error *err);
 
 #endif /* DLCS_CLI_H */

@@ -22,10 +22,11 @@ void dlcs_cli_ingester_release(struct cli_ingester *ing)
 }
 
 enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
-                                       struct dlcs_error *err)
+                                       struct dlcs_error *failure, struct dlcs_error *err)
 {
     const struct cli_ingester *ing = ctx;
+    const struct dlcs_ingest_job job = {a, 1, true, failure};
 
     /* immediate: no queue to retry from, so every outcome is recorded on the asset now */
-    return dlcs_ingest_asset(&ing->env, a, true, err);
+    return dlcs_ingest_asset(&ing->env, &job, err);
 }

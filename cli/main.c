@@ -140,13 +140,11 @@ static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_bl
 
 static enum dlcs_status register_routes(struct server *s, const char *role, struct dlcs_error *err)
 {
-    struct _u_instance *inst = dlcs_http_server_instance(s->http);
-
-    if (dlcs_api_register_health(inst, &s->api, err) != DLCS_OK)
+    if (dlcs_api_register_health(s->http, &s->api, err) != DLCS_OK)
         return err->code;
-    if (serves_api(role) && dlcs_api_register(inst, &s->api, err) != DLCS_OK)
+    if (serves_api(role) && dlcs_api_register(s->http, &s->api, err) != DLCS_OK)
         return err->code;
-    if (serves_iiif(role) && dlcs_iiif_register(inst, &s->iiif, err) != DLCS_OK)
+    if (serves_iiif(role) && dlcs_iiif_register(s->http, &s->iiif, err) != DLCS_OK)
         return err->code;
     return DLCS_OK;
 }
@@ -154,15 +152,21 @@ static enum dlcs_status register_routes(struct server *s, const char *role, stru
 static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server *s,
                                    const char *role, struct dlcs_error *err)
 {
+    char *spool = cfg->scratch_dir ? dlcs_xasprintf("%s/bodies", cfg->scratch_dir)
+                                   : dlcs_xasprintf("%s/scratch/bodies", cfg->data_dir);
     const struct dlcs_http_options opt = {
-        cfg->http_bind, cfg->http_port, cfg->http_threads,
-        /* uploads are the largest bodies: each route checks its own limit */
-        cfg->upload_max_bytes > cfg->http_max_body ? cfg->upload_max_bytes : cfg->http_max_body,
-        cfg->port_file, serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
+        cfg->http_bind,         cfg->http_port,
+        cfg->http_threads,      cfg->http_max_body,
+        cfg->http_max_buffered, spool,
+        cfg->port_file,         serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
     char fields[128];
+    enum dlcs_status st = dlcs_fs_mkdirs(spool, err);
 
-    if (dlcs_http_server_new(&opt, &s->http, err) != DLCS_OK ||
-        register_routes(s, role, err) != DLCS_OK || dlcs_http_server_start(s->http, err) != DLCS_OK)
+    if (st == DLCS_OK)
+        st = dlcs_http_server_new(&opt, &s->http, err); /* copies the spool path */
+    free(spool);
+    if (st != DLCS_OK || register_routes(s, role, err) != DLCS_OK ||
+        dlcs_http_server_start(s->http, err) != DLCS_OK)
         return err->code;
     (void)snprintf(fields, sizeof fields, "addr=%s port=%d url=http://%s:%d/", cfg->http_bind,
                    dlcs_http_server_port(s->http),

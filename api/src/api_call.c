@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dlcs/http_server.h"
 #include "dlcs/hydra.h"
@@ -15,13 +16,78 @@
 
 #include "api_internal.h"
 
-bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,
-                    int (*fn)(const struct _u_request *, struct _u_response *, void *),
-                    const struct dlcs_api_context *ctx)
+/* Before a body is read: the request must carry a valid key (a store failure stays itself). */
+static enum dlcs_status admit_key(const struct _u_request *req, void *data, long *max_body,
+                                  struct dlcs_error *err)
 {
-    /* ulfius wants void *; handlers treat it as const */
-    return ulfius_add_endpoint_by_val(inst, method, NULL, path, 1, fn, (void *)(uintptr_t)ctx) ==
-           U_OK;
+    const struct dlcs_api_context *ctx = data;
+    int64_t caller = 0;
+    bool admin = false;
+
+    (void)max_body;
+    if (!req->auth_basic_user || !req->auth_basic_password)
+        return dlcs_error_set(err, DLCS_EAUTH, "credentials required: HTTP Basic with key:secret");
+    return dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &caller,
+                            &admin, err);
+}
+
+static bool is_upload_type(const char *ct)
+{
+    return ct &&
+           (strncasecmp(ct, "image/", 6) == 0 || strncasecmp(ct, "multipart/form-data", 19) == 0);
+}
+
+/*
+ * An image upload may be as large as DLCS_UPLOAD_MAX_BYTES, but only from a key that may
+ * write to the path's customer; everything else keeps DLCS_HTTP_MAX_BODY.
+ */
+static enum dlcs_status admit_upload(const struct _u_request *req, void *data, long *max_body,
+                                     struct dlcs_error *err)
+{
+    const struct dlcs_api_context *ctx = data;
+    const char *c = u_map_get(req->map_url, "c");
+    int64_t caller = 0;
+    bool admin = false;
+    enum dlcs_status st;
+
+    if (!req->auth_basic_user || !req->auth_basic_password)
+        return dlcs_error_set(err, DLCS_EAUTH, "credentials required: HTTP Basic with key:secret");
+    st = dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &caller,
+                          &admin, err);
+    if (st != DLCS_OK)
+        return st;
+    if (is_upload_type(u_map_get_case(req->map_header, "Content-Type")) && c &&
+        (admin || strtoll(c, NULL, 10) == caller) && ctx->cfg->upload_max_bytes > *max_body)
+        *max_body = ctx->cfg->upload_max_bytes;
+    return DLCS_OK;
+}
+
+static bool takes_body(const char *method)
+{
+    return strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+           strcmp(method, "PATCH") == 0;
+}
+
+bool dlcs_api_route(struct dlcs_http_server *http, const char *method, const char *path,
+                    dlcs_http_handler_fn fn, const struct dlcs_api_context *ctx)
+{
+    const bool body = takes_body(method);
+    const struct dlcs_http_route r = {method,
+                                      path,
+                                      fn,
+                                      ctx,
+                                      body ? DLCS_HTTP_BODY_TAKES : DLCS_HTTP_BODY_NONE,
+                                      body ? admit_key : NULL};
+
+    return dlcs_http_server_route(http, &r, NULL) == DLCS_OK;
+}
+
+bool dlcs_api_upload_route(struct dlcs_http_server *http, const char *method, const char *path,
+                           dlcs_http_handler_fn fn, const struct dlcs_api_context *ctx)
+{
+    const struct dlcs_http_route r = {method, path, fn, ctx, DLCS_HTTP_BODY_TAKES, admit_upload};
+
+    return dlcs_http_server_route(http, &r, NULL) == DLCS_OK;
 }
 
 static bool parse_positive(const char *s, int64_t *out)
@@ -97,6 +163,8 @@ int dlcs_api_fail(struct api_call *call)
 {
     if (call->err.code == DLCS_EAUTH)
         u_map_put(call->res->map_header, "WWW-Authenticate", "Basic realm=\"dlcs\"");
+    if (call->err.code == DLCS_EBUSY)
+        u_map_put(call->res->map_header, "Retry-After", "2");
     if (call->err.code == DLCS_OK)
         (void)dlcs_error_set(&call->err, DLCS_EINTERNAL, "unknown failure");
     return dlcs_http_send_error(call->req, call->res, &call->err);
@@ -152,8 +220,10 @@ char *dlcs_api_with_filters(const struct api_call *call, char *base)
         size_t len = strcspn(q, "&");
 
         if (len > 0 && !param_is(q, len, "page") && !param_is(q, len, "pageSize")) {
-            char *next = dlcs_xasprintf("%s%c%.*s", out, strchr(out, '?') ? '&' : '?', (int)len, q);
+            char *param = dlcs_http_target_encode(q, len); /* quotes, spaces, '<' stay encoded */
+            char *next = dlcs_xasprintf("%s%c%s", out, strchr(out, '?') ? '&' : '?', param);
 
+            free(param);
             free(out);
             out = next;
         }
@@ -170,14 +240,7 @@ int dlcs_api_no_content(struct api_call *call)
 
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out)
 {
-    const char *length = u_map_get_case(call->req->map_header, "Content-Length");
-    size_t max = (size_t)call->ctx->cfg->http_max_body;
-
     *out = NULL;
-    /* ulfius stops reading past the limit: refuse from the declared length, not a cut body */
-    if (length && strtoull(length, NULL, 10) > max)
-        return dlcs_error_set(&call->err, DLCS_ETOOLARGE,
-                              "the body is larger than DLCS_HTTP_MAX_BODY (%zu bytes)", max);
     return dlcs_json_parse(call->req->binary_body, call->req->binary_body_length,
                            (size_t)call->ctx->cfg->http_max_body, out, &call->err);
 }

@@ -23,6 +23,7 @@ struct dlcs_upload {
     bool present;
     const void *bytes;
     size_t len;
+    const char *file;     /* the spooled body holding exactly 'bytes', or NULL (borrowed) */
     char media_type[128]; /* the bytes' Content-Type, lowercased, without parameters */
 };
 

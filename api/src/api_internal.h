@@ -11,6 +11,7 @@
 
 #include "dlcs/api.h"
 #include "dlcs/error.h"
+#include "dlcs/http_server.h"
 #include "dlcs/hydra.h"
 #include "dlcs/store.h"
 
@@ -86,40 +87,46 @@ const char *dlcs_api_query(const struct api_call *call, const char *name);
 char *dlcs_api_url(const struct api_call *call, const char *fmt, ...) DLCS_PRINTF(2, 3);
 
 /* Route registration, per resource file. */
-enum dlcs_status dlcs_api_register_customers(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_customers(struct dlcs_http_server *http,
                                              const struct dlcs_api_context *ctx,
                                              struct dlcs_error *err) DLCS_WARN_UNUSED;
-enum dlcs_status dlcs_api_register_spaces(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_spaces(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-enum dlcs_status dlcs_api_register_images(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_images(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-enum dlcs_status dlcs_api_register_queue(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_queue(struct dlcs_http_server *http,
                                          const struct dlcs_api_context *ctx,
                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-enum dlcs_status dlcs_api_register_origins(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_origins(struct dlcs_http_server *http,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
-enum dlcs_status dlcs_api_register_storage(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_storage(struct dlcs_http_server *http,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err) DLCS_WARN_UNUSED;
 /* DLCS_EINVAL naming 'field' unless 'name' is "default" or a thumbs policy of the customer. */
 enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char *name,
                                               const char *field) DLCS_WARN_UNUSED;
-enum dlcs_status dlcs_api_register_named_queries(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_named_queries(struct dlcs_http_server *http,
                                                  const struct dlcs_api_context *ctx,
                                                  struct dlcs_error *err) DLCS_WARN_UNUSED;
-enum dlcs_status dlcs_api_register_policies(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_policies(struct dlcs_http_server *http,
                                             const struct dlcs_api_context *ctx,
                                             struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* Add an endpoint, with 'ctx' as its user data. */
-bool dlcs_api_route(struct _u_instance *inst, const char *method, const char *path,
-                    int (*fn)(const struct _u_request *, struct _u_response *, void *),
-                    const struct dlcs_api_context *ctx);
+/*
+ * Add an endpoint, with 'ctx' as its user data. POST, PUT and PATCH take a body of at most
+ * DLCS_HTTP_MAX_BODY, read only after the key is verified; other methods refuse a body.
+ */
+bool dlcs_api_route(struct dlcs_http_server *http, const char *method, const char *path,
+                    dlcs_http_handler_fn fn, const struct dlcs_api_context *ctx);
+
+/* The same for a route that takes image uploads up to DLCS_UPLOAD_MAX_BYTES (see admit_upload). */
+bool dlcs_api_upload_route(struct dlcs_http_server *http, const char *method, const char *path,
+                           dlcs_http_handler_fn fn, const struct dlcs_api_context *ctx);
 
 #endif /* DLCS_API_INTERNAL_H */

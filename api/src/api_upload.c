@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dlcs/http_server.h"
 #include "dlcs/json_util.h"
 #include "dlcs/mem.h"
 #include "dlcs/multipart.h"
@@ -29,33 +30,6 @@ static void media_type_of(const char *content_type, char *out, size_t cap)
         out[i] = (char)(content_type[i] >= 'A' && content_type[i] <= 'Z' ? content_type[i] + 32
                                                                          : content_type[i]);
     out[n] = '\0';
-}
-
-/*
- * Uploads must declare their length (ulfius stops reading past its limit, and a cut image
- * must never be stored as if whole) and stay within DLCS_UPLOAD_MAX_BYTES.
- */
-static enum dlcs_status check_upload_length(struct api_call *call)
-{
-    const char *length = u_map_get_case(call->req->map_header, "Content-Length");
-    unsigned long long declared, max = (unsigned long long)call->ctx->cfg->upload_max_bytes;
-    char *end = NULL;
-
-    if (!length)
-        return dlcs_error_set(&call->err, DLCS_EINVAL,
-                              "an upload needs a Content-Length header (no chunked bodies)");
-    declared = strtoull(length, &end, 10);
-    if (end == length || *end != '\0')
-        return dlcs_error_set(&call->err, DLCS_EINVAL, "Content-Length '%s' is not a number",
-                              length);
-    if (declared > max)
-        return dlcs_error_set(&call->err, DLCS_ETOOLARGE,
-                              "the upload is larger than DLCS_UPLOAD_MAX_BYTES (%llu bytes)", max);
-    if (declared != call->req->binary_body_length)
-        return dlcs_error_set(&call->err, DLCS_EINVAL,
-                              "the body ended after %zu of the %llu bytes declared",
-                              call->req->binary_body_length, declared);
-    return DLCS_OK;
 }
 
 static enum dlcs_status from_json_text(struct api_call *call, const void *text, size_t len,
@@ -136,10 +110,9 @@ enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_a
 
     memset(up, 0, sizeof *up);
     *sent = 0;
+    /* the dispatcher has already held the body to its limit (DLCS_UPLOAD_MAX_BYTES) */
     if (has_prefix(ct, "image/")) {
-        st = check_upload_length(call);
-        if (st != DLCS_OK)
-            return st;
+        up->file = dlcs_http_body_file(call->req);
         up->bytes = call->req->binary_body;
         up->len = call->req->binary_body_length;
         if (up->len == 0)
@@ -148,9 +121,7 @@ enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_a
         return adopt_upload(call, a, sent, up);
     }
     if (has_prefix(ct, "multipart/form-data")) {
-        st = check_upload_length(call);
-        if (st == DLCS_OK)
-            st = from_multipart(call, ct, a, sent, up);
+        st = from_multipart(call, ct, a, sent, up);
         return st == DLCS_OK ? adopt_upload(call, a, sent, up) : st;
     }
     return dlcs_api_asset_from_body(call, a, sent);
@@ -170,6 +141,9 @@ enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset 
     if (!call->ctx->blobs)
         return dlcs_error_set(&call->err, DLCS_EUNSUPPORTED,
                               "direct upload needs blob storage, which this role has not");
+    if (up->file) /* a large body spooled to scratch: copied from there, never into memory */
+        return dlcs_blob_put_file(call->ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME),
+                                  up->file, &call->err);
     return dlcs_blob_put_bytes(call->ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME), up->bytes,
                                up->len, &call->err);
 }

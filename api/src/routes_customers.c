@@ -224,17 +224,17 @@ static int delete_key(const struct _u_request *req, struct _u_response *res, voi
     return rc;
 }
 
-enum dlcs_status dlcs_api_register_customers(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_customers(struct dlcs_http_server *http,
                                              const struct dlcs_api_context *ctx,
                                              struct dlcs_error *err)
 {
-    if (!dlcs_api_route(inst, "GET", "/customers", list_customers, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers", create_customer, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c", get_customer, ctx) ||
-        !dlcs_api_route(inst, "PATCH", "/customers/:c", patch_customer, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/keys", list_keys, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/keys", create_key, ctx) ||
-        !dlcs_api_route(inst, "DELETE", "/customers/:c/keys/:key", delete_key, ctx))
+    if (!dlcs_api_route(http, "GET", "/customers", list_customers, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers", create_customer, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c", get_customer, ctx) ||
+        !dlcs_api_route(http, "PATCH", "/customers/:c", patch_customer, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/keys", list_keys, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/keys", create_key, ctx) ||
+        !dlcs_api_route(http, "DELETE", "/customers/:c/keys/:key", delete_key, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the customer routes");
     return DLCS_OK;
 }

@@ -63,11 +63,36 @@ static enum dlcs_status check_identity(struct api_call *call, const struct dlcs_
     return DLCS_OK;
 }
 
-/* Register 'a' (a new generation) and ingest it now, within the immediate-ingest bound. */
-static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a)
+/*
+ * A failed immediate ingest as the answer's status: the client's image or origin is at fault
+ * (422, or 413 past a limit), or the origin failed or was slow (502/504). The record stays,
+ * with its error, for GET.
+ */
+static enum dlcs_status ingest_failed(struct api_call *call, const struct dlcs_asset *a,
+                                      const struct dlcs_error *failure)
+{
+    enum dlcs_status code = failure->code;
+
+    if (code == DLCS_EBUSY)
+        code = DLCS_EUPSTREAM; /* the origin said 429: it is the upstream that is busy */
+    else if (code != DLCS_ETOOLARGE && code != DLCS_EUPSTREAM && code != DLCS_ETIMEOUT)
+        code = DLCS_EUNPROCESSABLE;
+    return dlcs_error_set(&call->err, code,
+                          "image '%s' is registered, but its ingest failed (see its 'error'): %s",
+                          a->id, failure->message);
+}
+
+/*
+ * Store the upload (if any), register 'a' (a new generation) and ingest it now, holding one
+ * immediate-ingest slot for all of it: a busy server refuses before it keeps any bytes. An
+ * upload stored for a new image is removed again when its registration fails.
+ */
+static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a, bool exists,
+                                     const struct dlcs_upload *up)
 {
     struct dlcs_registration reg = {a, 1, NULL, false, false};
     const struct dlcs_api_context *ctx = call->ctx;
+    struct dlcs_error failure = {0};
     enum dlcs_status st;
 
     if (!ctx->ingest)
@@ -75,13 +100,21 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
     if (ctx->immediate && !dlcs_slots_take(ctx->immediate))
         return dlcs_error_set(&call->err, DLCS_EBUSY,
                               "every immediate-ingest slot is busy; try again shortly");
-    st = dlcs_store_register(ctx->store, &reg, &call->err);
+    st = dlcs_api_upload_store(call, a, up);
+    if (st == DLCS_OK) {
+        st = dlcs_store_register(ctx->store, &reg, &call->err);
+        if (st != DLCS_OK && up->present && !exists && ctx->blobs)
+            (void)!dlcs_blob_remove_prefix(ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME),
+                                           NULL); /* best effort: the answer is the error */
+    }
     if (st == DLCS_OK)
-        st = ctx->ingest(ctx->ingest_ctx, a, &call->err);
+        st = ctx->ingest(ctx->ingest_ctx, a, &failure, &call->err);
     if (ctx->immediate)
         dlcs_slots_give(ctx->immediate);
     if (st == DLCS_OK) /* the ingest's outcome, as recorded */
         st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &call->err);
+    if (st == DLCS_OK && failure.code != DLCS_OK)
+        st = ingest_failed(call, a, &failure);
     return st;
 }
 
@@ -105,6 +138,7 @@ static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uin
                                const struct dlcs_asset *path, const struct dlcs_upload *up)
 {
     struct dlcs_asset old;
+    enum dlcs_status st;
     bool exists;
     int rc;
 
@@ -117,10 +151,15 @@ static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uin
     old.customer = path->customer;
     old.space = path->space;
     dlcs_str_replace(&old.id, path->id);
-    exists = dlcs_store_get(call->ctx->store, &dlcs_asset_entity, &old, NULL) == DLCS_OK;
-    rc = dlcs_api_upload_store(call, in, up) == DLCS_OK && register_now(call, in) == DLCS_OK
-             ? answer_asset(call, exists ? 200 : 201, in)
-             : dlcs_api_fail(call);
+    st = dlcs_store_get(call->ctx->store, &dlcs_asset_entity, &old, &call->err);
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND) { /* a failing store is not "new" */
+        rc = dlcs_api_fail(call);
+        goto out;
+    }
+    exists = st == DLCS_OK;
+    dlcs_error_clear(&call->err);
+    rc = register_now(call, in, exists, up) == DLCS_OK ? answer_asset(call, exists ? 200 : 201, in)
+                                                       : dlcs_api_fail(call);
 out:
     dlcs_entity_release(&dlcs_asset_entity, &old);
     return rc;
@@ -252,7 +291,7 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
     }
     if (needs_reingest(&a, &in, sent)) {
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
-        st = register_now(&call, &a);
+        st = register_now(&call, &a, true, &(const struct dlcs_upload){0});
     } else { /* only what was sent changes (never the reference's bug #1261) */
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = dlcs_store_update(call.ctx->store, &dlcs_asset_entity, &a, sent, &call.err);
@@ -297,7 +336,8 @@ static int reingest_image(const struct _u_request *req, struct _u_response *res,
 
     dlcs_entity_init(&dlcs_asset_entity, &a);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        load_image(&call, &a) != DLCS_OK || register_now(&call, &a) != DLCS_OK)
+        load_image(&call, &a) != DLCS_OK ||
+        register_now(&call, &a, true, &(const struct dlcs_upload){0}) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
         rc = answer_asset(&call, 200, &a);
@@ -305,22 +345,22 @@ static int reingest_image(const struct _u_request *req, struct _u_response *res,
     return rc;
 }
 
-enum dlcs_status dlcs_api_register_images(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_images(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err)
 {
     const char *one = "/customers/:c/spaces/:s/images/:id";
 
-    if (!dlcs_api_route(inst, "PUT", one, put_image, ctx) ||
-        !dlcs_api_route(inst, "GET", one, get_image, ctx) ||
-        !dlcs_api_route(inst, "PATCH", one, patch_image, ctx) ||
-        !dlcs_api_route(inst, "DELETE", one, delete_image, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/spaces/:s/images/:id/reingest", reingest_image,
+    if (!dlcs_api_upload_route(http, "PUT", one, put_image, ctx) ||
+        !dlcs_api_route(http, "GET", one, get_image, ctx) ||
+        !dlcs_api_route(http, "PATCH", one, patch_image, ctx) ||
+        !dlcs_api_route(http, "DELETE", one, delete_image, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/spaces/:s/images/:id/reingest", reingest_image,
                         ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/spaces/:s/images", post_image, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s/images", dlcs_api_list_space_images,
+        !dlcs_api_upload_route(http, "POST", "/customers/:c/spaces/:s/images", post_image, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/spaces/:s/images", dlcs_api_list_space_images,
                         ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/allImages", dlcs_api_list_all_images, ctx))
+        !dlcs_api_route(http, "GET", "/customers/:c/allImages", dlcs_api_list_all_images, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the image routes");
     return DLCS_OK;
 }

@@ -199,17 +199,17 @@ static int delete_query(const struct _u_request *req, struct _u_response *res, v
     return rc;
 }
 
-enum dlcs_status dlcs_api_register_named_queries(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_named_queries(struct dlcs_http_server *http,
                                                  const struct dlcs_api_context *ctx,
                                                  struct dlcs_error *err)
 {
     const char *all = "/customers/:c/namedQueries", *one = "/customers/:c/namedQueries/:id";
 
-    if (!dlcs_api_route(inst, "GET", all, list_queries, ctx) ||
-        !dlcs_api_route(inst, "POST", all, create_query, ctx) ||
-        !dlcs_api_route(inst, "GET", one, get_query, ctx) ||
-        !dlcs_api_route(inst, "PUT", one, put_query, ctx) ||
-        !dlcs_api_route(inst, "DELETE", one, delete_query, ctx))
+    if (!dlcs_api_route(http, "GET", all, list_queries, ctx) ||
+        !dlcs_api_route(http, "POST", all, create_query, ctx) ||
+        !dlcs_api_route(http, "GET", one, get_query, ctx) ||
+        !dlcs_api_route(http, "PUT", one, put_query, ctx) ||
+        !dlcs_api_route(http, "DELETE", one, delete_query, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the named query routes");
     return DLCS_OK;
 }

@@ -206,18 +206,18 @@ out:
     return rc;
 }
 
-enum dlcs_status dlcs_api_register_origins(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_origins(struct dlcs_http_server *http,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err)
 {
     const char *one = "/customers/:c/originStrategies/:id";
 
-    if (!dlcs_api_route(inst, "GET", "/customers/:c/originStrategies", list_strategies, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/originStrategies", create_strategy, ctx) ||
-        !dlcs_api_route(inst, "GET", one, get_strategy, ctx) ||
-        !dlcs_api_route(inst, "PUT", one, put_strategy, ctx) ||
-        !dlcs_api_route(inst, "DELETE", one, delete_strategy, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/deleteImages", delete_images, ctx))
+    if (!dlcs_api_route(http, "GET", "/customers/:c/originStrategies", list_strategies, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/originStrategies", create_strategy, ctx) ||
+        !dlcs_api_route(http, "GET", one, get_strategy, ctx) ||
+        !dlcs_api_route(http, "PUT", one, put_strategy, ctx) ||
+        !dlcs_api_route(http, "DELETE", one, delete_strategy, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/deleteImages", delete_images, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the origin strategy routes");
     return DLCS_OK;
 }

@@ -269,7 +269,7 @@ enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char 
                                   field, name);
 }
 
-enum dlcs_status dlcs_api_register_policies(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_policies(struct dlcs_http_server *http,
                                             const struct dlcs_api_context *ctx,
                                             struct dlcs_error *err)
 {
@@ -277,13 +277,13 @@ enum dlcs_status dlcs_api_register_policies(struct _u_instance *inst,
     const char *channel = "/customers/:c/deliveryChannelPolicies/:channel";
     const char *one = "/customers/:c/deliveryChannelPolicies/:channel/:name";
 
-    if (!dlcs_api_route(inst, "GET", all, list_channels, ctx) ||
-        !dlcs_api_route(inst, "GET", channel, list_policies, ctx) ||
-        !dlcs_api_route(inst, "POST", channel, create_policy, ctx) ||
-        !dlcs_api_route(inst, "GET", one, get_policy, ctx) ||
-        !dlcs_api_route(inst, "PUT", one, put_policy, ctx) ||
-        !dlcs_api_route(inst, "PATCH", one, patch_policy, ctx) ||
-        !dlcs_api_route(inst, "DELETE", one, delete_policy, ctx))
+    if (!dlcs_api_route(http, "GET", all, list_channels, ctx) ||
+        !dlcs_api_route(http, "GET", channel, list_policies, ctx) ||
+        !dlcs_api_route(http, "POST", channel, create_policy, ctx) ||
+        !dlcs_api_route(http, "GET", one, get_policy, ctx) ||
+        !dlcs_api_route(http, "PUT", one, put_policy, ctx) ||
+        !dlcs_api_route(http, "PATCH", one, patch_policy, ctx) ||
+        !dlcs_api_route(http, "DELETE", one, delete_policy, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the policy routes");
     return DLCS_OK;
 }

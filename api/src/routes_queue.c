@@ -248,19 +248,19 @@ static int get_customer_queue(const struct _u_request *req, struct _u_response *
     return dlcs_api_send(&call, 200, j);
 }
 
-enum dlcs_status dlcs_api_register_queue(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_queue(struct dlcs_http_server *http,
                                          const struct dlcs_api_context *ctx, struct dlcs_error *err)
 {
-    if (!dlcs_api_route(inst, "POST", "/customers/:c/queue", post_queue, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/queue/priority", post_priority, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue", get_customer_queue, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches", get_batches, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/active", get_active, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/recent", get_recent, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b", get_batch, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b/images",
+    if (!dlcs_api_route(http, "POST", "/customers/:c/queue", post_queue, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/queue/priority", post_priority, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue", get_customer_queue, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/batches", get_batches, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/active", get_active, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/recent", get_recent, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b", get_batch, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b/images",
                         dlcs_api_list_batch_images, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/queue/batches/:b/assets",
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b/assets",
                         dlcs_api_list_batch_assets, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the queue routes");
     return DLCS_OK;

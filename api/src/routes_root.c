@@ -57,33 +57,29 @@ static int readyz(const struct _u_request *req, struct _u_response *res, void *d
     return dlcs_http_send_json(res, 200, json_pack("{s:s}", "status", "ready"), NULL);
 }
 
-enum dlcs_status dlcs_api_register(struct _u_instance *inst, const struct dlcs_api_context *ctx,
-                                   struct dlcs_error *err)
+enum dlcs_status dlcs_api_register(struct dlcs_http_server *http,
+                                   const struct dlcs_api_context *ctx, struct dlcs_error *err)
 {
-    void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
-
-    if (ulfius_add_endpoint_by_val(inst, "GET", "/", NULL, 1, entry_point, data) != U_OK)
+    if (!dlcs_api_route(http, "GET", "/", entry_point, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the API endpoints");
-    if (dlcs_api_register_customers(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_spaces(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_images(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_queue(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_origins(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_storage(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_policies(inst, ctx, err) != DLCS_OK ||
-        dlcs_api_register_named_queries(inst, ctx, err) != DLCS_OK)
+    if (dlcs_api_register_customers(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_spaces(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_images(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_queue(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_origins(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_storage(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_policies(http, ctx, err) != DLCS_OK ||
+        dlcs_api_register_named_queries(http, ctx, err) != DLCS_OK)
         return DLCS_EINTERNAL;
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_api_register_health(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_health(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err)
 {
-    void *data = (void *)(uintptr_t)ctx;
-
-    if (ulfius_add_endpoint_by_val(inst, "GET", "/healthz", NULL, 1, healthz, data) != U_OK ||
-        ulfius_add_endpoint_by_val(inst, "GET", "/readyz", NULL, 1, readyz, data) != U_OK)
+    if (!dlcs_api_route(http, "GET", "/healthz", healthz, ctx) ||
+        !dlcs_api_route(http, "GET", "/readyz", readyz, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the health endpoints");
     return DLCS_OK;
 }

@@ -189,16 +189,16 @@ static int delete_space(const struct _u_request *req, struct _u_response *res, v
     return dlcs_api_no_content(&call);
 }
 
-enum dlcs_status dlcs_api_register_spaces(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_spaces(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err)
 {
-    if (!dlcs_api_route(inst, "GET", "/customers/:c/spaces", list_spaces, ctx) ||
-        !dlcs_api_route(inst, "POST", "/customers/:c/spaces", create_space, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s", get_space, ctx) ||
-        !dlcs_api_route(inst, "PUT", "/customers/:c/spaces/:s", put_space, ctx) ||
-        !dlcs_api_route(inst, "PATCH", "/customers/:c/spaces/:s", patch_space, ctx) ||
-        !dlcs_api_route(inst, "DELETE", "/customers/:c/spaces/:s", delete_space, ctx))
+    if (!dlcs_api_route(http, "GET", "/customers/:c/spaces", list_spaces, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/spaces", create_space, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/spaces/:s", get_space, ctx) ||
+        !dlcs_api_route(http, "PUT", "/customers/:c/spaces/:s", put_space, ctx) ||
+        !dlcs_api_route(http, "PATCH", "/customers/:c/spaces/:s", patch_space, ctx) ||
+        !dlcs_api_route(http, "DELETE", "/customers/:c/spaces/:s", delete_space, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the space routes");
     return DLCS_OK;
 }

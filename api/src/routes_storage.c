@@ -109,13 +109,13 @@ out:
     return rc;
 }
 
-enum dlcs_status dlcs_api_register_storage(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_storage(struct dlcs_http_server *http,
                                            const struct dlcs_api_context *ctx,
                                            struct dlcs_error *err)
 {
-    if (!dlcs_api_route(inst, "GET", "/customers/:c/storage", customer_storage, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s/storage", space_storage, ctx) ||
-        !dlcs_api_route(inst, "GET", "/customers/:c/spaces/:s/images/:id/storage", image_storage,
+    if (!dlcs_api_route(http, "GET", "/customers/:c/storage", customer_storage, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/spaces/:s/storage", space_storage, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/spaces/:s/images/:id/storage", image_storage,
                         ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the storage routes");
     return DLCS_OK;

@@ -83,7 +83,7 @@ enum dlcs_status dlcs_iiif_customer_id(struct dlcs_store *store, const char *s, 
                                        struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* The named query routes (resource_routes.c), registered with the image services. */
-enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
+enum dlcs_status dlcs_iiif_register_resources(struct dlcs_http_server *http,
                                               const struct dlcs_iiif_context *ctx,
                                               struct dlcs_error *err) DLCS_WARN_UNUSED;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Resolving a parsed IIIF request against an image and limits; canonical request forms. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@ static enum dlcs_status resolve_region(const struct dlcs_iiif_request *r, int W,
     case DLCS_REGION_PIXELS:
         break;
     }
+    if (!(x < W - 0.5) || !(y < H - 0.5)) /* in doubles: a huge x must not wrap an int */
+        return dlcs_error_set(err, DLCS_EINVAL, "the region starts outside the %d x %d image", W,
+                              H);
     p->x = round_px(x);
     p->y = round_px(y);
     if (p->x >= W || p->y >= H)
@@ -64,14 +68,23 @@ static double limit_scale(const struct dlcs_iiif_limits *l, int rw, int rh)
     return s;
 }
 
-static void scale_region(struct dlcs_iiif_plan *p, double s)
+/*
+ * Sizes are computed in doubles and checked before they become ints: a percentage of two
+ * billion or a width of 4096 on a 1,048,577 x 1 image must be refused, never wrap around.
+ */
+struct out_size {
+    double w, h;
+};
+
+/* At least one pixel on each side: extreme aspect ratios (N x 1) keep their thin side. */
+static struct out_size at_least_one(double w, double h)
 {
-    p->out_w = round_px(p->w * s);
-    p->out_h = round_px(p->h * s);
+    return (struct out_size){fmax(w, 1.0), fmax(h, 1.0)};
 }
 
-static void resolve_size(const struct dlcs_iiif_request *r, const struct dlcs_iiif_limits *l,
-                         struct dlcs_iiif_plan *p)
+static struct out_size resolve_size(const struct dlcs_iiif_request *r,
+                                    const struct dlcs_iiif_limits *l,
+                                    const struct dlcs_iiif_plan *p)
 {
     double s;
 
@@ -81,51 +94,57 @@ static void resolve_size(const struct dlcs_iiif_request *r, const struct dlcs_ii
         if (!r->upscale || isinf(s))
             s = fmin(s, 1.0);
         /* rounded down, so that the result stays within the limits it was fitted to */
-        p->out_w = (int)floor(p->w * s + 1e-9);
-        p->out_h = (int)floor(p->h * s + 1e-9);
-        break;
+        return at_least_one(floor(p->w * s + 1e-9), floor(p->h * s + 1e-9));
     case DLCS_SIZE_WIDTH:
-        p->out_w = r->sw;
-        p->out_h = round_px((double)p->h * r->sw / p->w);
-        break;
+        return at_least_one(r->sw, round((double)p->h * r->sw / p->w));
     case DLCS_SIZE_HEIGHT:
-        p->out_h = r->sh;
-        p->out_w = round_px((double)p->w * r->sh / p->h);
-        break;
+        return at_least_one(round((double)p->w * r->sh / p->h), r->sh);
     case DLCS_SIZE_EXACT:
-        p->out_w = r->sw;
-        p->out_h = r->sh;
-        break;
+        return (struct out_size){r->sw, r->sh};
     case DLCS_SIZE_CONFINED:
         s = fmin((double)r->sw / p->w, (double)r->sh / p->h);
         if (!r->upscale)
             s = fmin(s, 1.0);
-        scale_region(p, s);
-        break;
+        return at_least_one(floor(p->w * s + 0.5), floor(p->h * s + 0.5));
     case DLCS_SIZE_PERCENT:
-        scale_region(p, r->spct / 100.0);
-        break;
+        return r->spct > 0
+                   ? at_least_one(round(p->w * r->spct / 100.0), round(p->h * r->spct / 100.0))
+                   : (struct out_size){0, 0};
     }
+    return (struct out_size){0, 0};
+}
+
+/* The bounding box of 'o' turned by 'degrees': what is rendered, and what the limits bound. */
+static struct out_size rotated(struct out_size o, double degrees)
+{
+    double rad = degrees * 3.14159265358979323846 / 180.0, c = fabs(cos(rad)), sn = fabs(sin(rad));
+
+    if (fmod(degrees, 90.0) == 0.0)
+        return fmod(degrees, 180.0) == 0.0 ? o : (struct out_size){o.h, o.w};
+    return (struct out_size){ceil(o.w * c + o.h * sn), ceil(o.w * sn + o.h * c)};
 }
 
 static enum dlcs_status check_size(const struct dlcs_iiif_request *r,
                                    const struct dlcs_iiif_limits *l, const struct dlcs_iiif_plan *p,
-                                   struct dlcs_error *err)
+                                   struct out_size o, struct dlcs_error *err)
 {
-    if (p->out_w < 1 || p->out_h < 1)
+    struct out_size box = rotated(o, r->rotation);
+
+    if (o.w < 1 || o.h < 1)
         return dlcs_error_set(err, DLCS_EINVAL, "the requested size is less than one pixel");
-    if (r->version == DLCS_IIIF_V3 && !r->upscale && (p->out_w > p->w || p->out_h > p->h))
+    if (r->version == DLCS_IIIF_V3 && !r->upscale && (o.w > p->w || o.h > p->h))
         return dlcs_error_set(err, DLCS_EINVAL,
-                              "size %d x %d is larger than the %d x %d region; '^' asks for "
+                              "size %.0f x %.0f is larger than the %d x %d region; '^' asks for "
                               "upscaling",
-                              p->out_w, p->out_h, p->w, p->h);
-    if ((l->max_width > 0 && p->out_w > l->max_width) ||
-        (l->max_height > 0 && p->out_h > l->max_height) ||
-        (l->max_area > 0 && (int64_t)p->out_w * p->out_h > l->max_area))
+                              o.w, o.h, p->w, p->h);
+    if (box.w > INT32_MAX / 2 || box.h > INT32_MAX / 2 ||
+        (l->max_width > 0 && box.w > l->max_width) ||
+        (l->max_height > 0 && box.h > l->max_height) ||
+        (l->max_area > 0 && box.w * box.h > (double)l->max_area))
         return dlcs_error_set(err, DLCS_EINVAL,
-                              "size %d x %d is above this server's maxWidth %d, maxHeight %d or "
-                              "maxArea %lld",
-                              p->out_w, p->out_h, l->max_width, l->max_height,
+                              "size %.0f x %.0f (%.0f x %.0f once rotated) is above this server's "
+                              "maxWidth %d, maxHeight %d or maxArea %lld",
+                              o.w, o.h, box.w, box.h, l->max_width, l->max_height,
                               (long long)l->max_area);
     return DLCS_OK;
 }
@@ -134,12 +153,16 @@ enum dlcs_status dlcs_iiif_resolve(const struct dlcs_iiif_request *req, int widt
                                    const struct dlcs_iiif_limits *limits,
                                    struct dlcs_iiif_plan *out, struct dlcs_error *err)
 {
+    struct out_size size;
+
     memset(out, 0, sizeof *out);
     if (resolve_region(req, width, height, out, err) != DLCS_OK)
         return DLCS_EINVAL;
-    resolve_size(req, limits, out);
-    if (check_size(req, limits, out, err) != DLCS_OK)
+    size = resolve_size(req, limits, out);
+    if (check_size(req, limits, out, size, err) != DLCS_OK)
         return DLCS_EINVAL;
+    out->out_w = (int)size.w;
+    out->out_h = (int)size.h;
     out->mirror = req->mirror;
     out->rotation = req->rotation == 360 ? 0 : req->rotation;
     out->quality = req->quality;

@@ -52,38 +52,6 @@ static void cors_and_cache(struct _u_response *res, const struct dlcs_iiif_conte
     u_map_put(res->map_header, "Cache-Control", cc);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode 's' in place; false for a broken escape or an encoded NUL. */
-static bool percent_decode(char *s)
-{
-    char *out = s;
-
-    for (; *s; s++) {
-        if (*s == '%') {
-            int hi = hex_value(s[1]), lo = hi < 0 ? -1 : hex_value(s[2]);
-
-            if (lo < 0 || (hi == 0 && lo == 0))
-                return false;
-            *out++ = (char)(hi * 16 + lo);
-            s += 2;
-        } else {
-            *out++ = *s;
-        }
-    }
-    *out = '\0';
-    return true;
-}
-
 bool dlcs_iiif_split_raw_path(const struct _u_request *req, const char *prefix,
                               struct dlcs_iiif_path *p)
 {
@@ -98,7 +66,7 @@ bool dlcs_iiif_split_raw_path(const struct _u_request *req, const char *prefix,
     if (strncmp(path, prefix, strlen(prefix)) != 0 || !dlcs_iiif_split_path(path, prefix, p))
         return false;
     for (int i = 0; i < p->count; i++)
-        if (!percent_decode(p->segs[i]))
+        if (!dlcs_http_percent_decode(p->segs[i]))
             return false;
     return true;
 }
@@ -196,9 +164,14 @@ static char *service_id(const struct _u_request *req, const struct dlcs_iiif_con
                         enum dlcs_iiif_version v)
 {
     char *base = dlcs_http_base_url(req, ctx->cfg->public_url);
-    char *id = dlcs_xasprintf("%s%s%s%s/%s/%s", base, prefix, v == DLCS_IIIF_V2 ? "v2/" : "",
-                              p->segs[0], p->segs[1], p->segs[2]);
+    char *segs[3], *id;
 
+    for (int i = 0; i < 3; i++)
+        segs[i] = dlcs_http_segment_encode(p->segs[i]);
+    id = dlcs_xasprintf("%s%s%s%s/%s/%s", base, prefix, v == DLCS_IIIF_V2 ? "v2/" : "", segs[0],
+                        segs[1], segs[2]);
+    for (int i = 0; i < 3; i++)
+        free(segs[i]);
     free(base);
     return id;
 }
@@ -234,11 +207,15 @@ static int send_info(const struct _u_request *req, struct _u_response *res,
         DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
     cors_and_cache(res, ctx);
-    if (not_modified(req, res, &img, v == DLCS_IIIF_V3 ? "info3" : "info2")) {
+    if (!p->versioned)
+        u_map_put(res->map_header, "Vary", "Accept"); /* the version comes from Accept */
+    id = service_id(req, ctx, prefix, p, v);
+    /* the body holds the id (base URL): caches must not hand one host's info.json to another */
+    if (not_modified(req, res, &img, id)) {
+        free(id);
         dlcs_iiif_image_release(&img);
         return U_CALLBACK_COMPLETE;
     }
-    id = service_id(req, ctx, prefix, p, v);
     info = channel == DLCS_CHANNEL_IMAGE ? dlcs_iiif_info(&img, v, id, &ctx->limits)
                                          : dlcs_iiif_thumbs_info(&img, v, id);
     u_map_put(res->map_header, "Link",
@@ -353,9 +330,12 @@ static int dispatch(const struct _u_request *req, struct _u_response *res,
 
     if (strcmp(req->http_verb, "OPTIONS") == 0)
         return dlcs_iiif_options(res);
-    if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0)
-        return dlcs_iiif_fail(req, res, DLCS_EINVAL, "only GET, HEAD and OPTIONS are served here");
-    if (!dlcs_iiif_split_path(req->url_path, prefix, &p) || p.count < 3)
+    if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0) {
+        u_map_put(res->map_header, "Allow", "GET, HEAD, OPTIONS");
+        return dlcs_iiif_fail(req, res, DLCS_EMETHOD, "only GET, HEAD and OPTIONS are served here");
+    }
+    /* the raw path, each segment decoded: %2D is '-', and %2F never splits an identifier */
+    if (!dlcs_iiif_split_raw_path(req, prefix, &p) || p.count < 3)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND, "no such image");
     if (p.count == 3)
         return redirect_to_info(req, res, ctx, prefix, &p);
@@ -401,15 +381,16 @@ void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)
     ctx->renders = NULL;
 }
 
-enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,
-                                    struct dlcs_error *err)
+enum dlcs_status dlcs_iiif_register(struct dlcs_http_server *http,
+                                    const struct dlcs_iiif_context *ctx, struct dlcs_error *err)
 {
-    void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
+    const struct dlcs_http_route routes[] = {
+        {"*", "/iiif-img/*", on_image_service, ctx, DLCS_HTTP_BODY_NONE, NULL},
+        {"*", "/thumbs/*", on_thumbs_service, ctx, DLCS_HTTP_BODY_NONE, NULL},
+    };
 
-    if (ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-img/*", 1, on_image_service, data) !=
-            U_OK ||
-        ulfius_add_endpoint_by_val(inst, "*", NULL, "/thumbs/*", 1, on_thumbs_service, data) !=
-            U_OK)
-        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the IIIF endpoints");
-    return dlcs_iiif_register_resources(inst, ctx, err);
+    for (size_t i = 0; i < DLCS_ARRAY_LEN(routes); i++)
+        if (dlcs_http_server_route(http, &routes[i], err) != DLCS_OK)
+            return err->code;
+    return dlcs_iiif_register_resources(http, ctx, err);
 }

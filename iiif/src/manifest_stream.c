@@ -117,20 +117,22 @@ static ssize_t stream_read(void *p, uint64_t offset, char *out, size_t max)
 /* The manifest's opening, up to the start of its canvases. */
 static char *head_text(const struct manifest_stream *s, const char *label)
 {
-    json_t *head = s->v2 ? json_pack("{s:s,s:s,s:s,s:s}", "@context", P2_CONTEXT, "@id", s->id,
-                                     "@type", "sc:Manifest", "label", label)
-                         : json_pack("{s:s,s:s,s:s,s:{s:[s]}}", "@context", P3_CONTEXT, "id", s->id,
-                                     "type", "Manifest", "label", "none", label);
-    char *json = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER), *text;
+    char *seq = dlcs_xasprintf("%s/sequence/0", s->id);
+    /* every string goes through jansson: nothing from the URL can end a string or add a key */
+    json_t *head = s->v2 ? json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:[]}]}", "@context", P2_CONTEXT,
+                                     "@id", s->id, "@type", "sc:Manifest", "label", label,
+                                     "sequences", "@id", seq, "@type", "sc:Sequence", "canvases")
+                         : json_pack("{s:s,s:s,s:s,s:{s:[s]},s:[]}", "@context", P3_CONTEXT, "id",
+                                     s->id, "type", "Manifest", "label", "none", label, "items");
+    char *json = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    size_t len = strlen(json), open = s->v2 ? strlen("]}]}") : strlen("]}");
 
-    json[strlen(json) - 1] = '\0'; /* drop the closing brace: the canvases follow */
-    text = s->v2 ? dlcs_xasprintf("%s,\"sequences\":[{\"@id\":\"%s/sequence/0\","
-                                  "\"@type\":\"sc:Sequence\",\"canvases\":[",
-                                  json, s->id)
-                 : dlcs_xasprintf("%s,\"items\":[", json);
-    free(json);
+    /* cut after the canvases' opening bracket: the canvases and the tail follow */
+    DLCS_ASSERT(len > open && json[len - open] == ']');
+    json[len - open] = '\0';
     json_decref(head);
-    return text;
+    free(seq);
+    return json;
 }
 
 /*
@@ -183,7 +185,12 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
     }
     s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
     /* the URL as requested (arguments still encoded), so the id dereferences to this */
-    s->id = dlcs_xasprintf("%s%.*s", s->base, (int)strcspn(req->http_url, "?#"), req->http_url);
+    {
+        char *target = dlcs_http_target_encode(req->http_url, strcspn(req->http_url, "?#"));
+
+        s->id = dlcs_xasprintf("%s%s", s->base, target);
+        free(target);
+    }
     path_label = dlcs_xstrdup(req->url_path + strlen("/iiif-resource/") +
                               (p->versioned ? strlen("v2/") : 0));
     set_chunk(s, head_text(s, s->cursor.plan.label ? s->cursor.plan.label : path_label));

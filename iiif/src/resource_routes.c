@@ -79,7 +79,7 @@ static int on_single_manifest(const struct _u_request *req, struct _u_response *
 
     if (rc >= 0)
         return rc;
-    if (!dlcs_iiif_split_path(req->url_path, "/iiif-manifest/", &p) || p.count != 3 || p.versioned)
+    if (!dlcs_iiif_split_raw_path(req, "/iiif-manifest/", &p) || p.count != 3 || p.versioned)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
                               "a manifest is /iiif-manifest/{customer}/{space}/{id}");
     if (dlcs_iiif_image_load(ctx, p.segs[0], p.segs[1], p.segs[2], DLCS_CHANNEL_IMAGE, &img,
@@ -118,18 +118,18 @@ static int on_named_manifest(const struct _u_request *req, struct _u_response *r
     return dlcs_iiif_on_named_manifest(req, res, data, &p, wants_v2(req, &p));
 }
 
-enum dlcs_status dlcs_iiif_register_resources(struct _u_instance *inst,
+enum dlcs_status dlcs_iiif_register_resources(struct dlcs_http_server *http,
                                               const struct dlcs_iiif_context *ctx,
                                               struct dlcs_error *err)
 {
-    void *data = (void *)(uintptr_t)ctx; /* ulfius wants void *; handlers treat it as const */
+    const struct dlcs_http_route routes[] = {
+        {"*", "/raw-resource/*", on_raw_resource, ctx, DLCS_HTTP_BODY_NONE, NULL},
+        {"*", "/iiif-manifest/*", on_single_manifest, ctx, DLCS_HTTP_BODY_NONE, NULL},
+        {"*", "/iiif-resource/*", on_named_manifest, ctx, DLCS_HTTP_BODY_NONE, NULL},
+    };
 
-    if (ulfius_add_endpoint_by_val(inst, "*", NULL, "/raw-resource/*", 1, on_raw_resource, data) !=
-            U_OK ||
-        ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-manifest/*", 1, on_single_manifest,
-                                   data) != U_OK ||
-        ulfius_add_endpoint_by_val(inst, "*", NULL, "/iiif-resource/*", 1, on_named_manifest,
-                                   data) != U_OK)
-        return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the named query endpoints");
+    for (size_t i = 0; i < DLCS_ARRAY_LEN(routes); i++)
+        if (dlcs_http_server_route(http, &routes[i], err) != DLCS_OK)
+            return err->code;
     return DLCS_OK;
 }

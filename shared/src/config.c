@@ -46,6 +46,10 @@ static const struct setting settings[] = {
      "HTTP worker threads; 0 = one thread per connection"},
     {"DLCS_HTTP_MAX_BODY", SETTING_LONG, FIELD(http_max_body), "16777216", 1024, 1L << 40, 0,
      "largest request body accepted, bytes"},
+    {"DLCS_HTTP_MAX_BUFFERED", SETTING_LONG, FIELD(http_max_buffered), "268435456", 1024, 1L << 40,
+     0,
+     "bytes of request bodies held in memory across all connections (past it: 503); larger "
+     "bodies (uploads) are written to DLCS_SCRATCH_DIR as they arrive"},
     {"DLCS_UPLOAD_MAX_BYTES", SETTING_LONG, FIELD(upload_max_bytes), "268435456", 1024, 1L << 40, 0,
      "largest directly uploaded image (raw or multipart body), bytes"},
     {"DLCS_DATA_DIR", SETTING_STRING, FIELD(data_dir), "./dlcs-data", 0, 0, 0,

@@ -76,6 +76,10 @@ static const struct status_row status_rows[] = {
     [DLCS_EBUSY] = {503, "busy"},
     [DLCS_EUPSTREAM] = {502, "upstream"},
     [DLCS_EINTERNAL] = {500, "internal"},
+    [DLCS_EMETHOD] = {405, "method_not_allowed"},
+    [DLCS_ENOSPACE] = {507, "insufficient_storage"},
+    [DLCS_ETIMEOUT] = {504, "timeout"},
+    [DLCS_EUNPROCESSABLE] = {422, "unprocessable"},
 };
 
 unsigned dlcs_status_http(enum dlcs_status code)

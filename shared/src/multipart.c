@@ -105,7 +105,7 @@ enum dlcs_status dlcs_multipart_parse(const char *content_type, const void *body
                                       struct dlcs_multipart *out, struct dlcs_error *err)
 {
     char delim[MAX_BOUNDARY + 8];
-    const char *b = body, *end = b + len, *p, *hdr_end, *next;
+    const char *b = body, *end, *p, *hdr_end, *next;
     size_t dlen;
     enum dlcs_status st;
 
@@ -117,6 +117,9 @@ enum dlcs_status dlcs_multipart_parse(const char *content_type, const void *body
     if (st != DLCS_OK)
         return st;
     dlen = strlen(delim);
+    if (!body || len == 0)
+        return dlcs_error_set(err, DLCS_EINVAL, "multipart body: the body is empty");
+    end = b + len;
     /* the first delimiter may open the body (no CRLF before it) */
     if (len >= dlen - 2 && memcmp(b, delim + 2, dlen - 2) == 0)
         p = b + dlen - 2;

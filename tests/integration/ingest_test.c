@@ -435,7 +435,7 @@ static void slow_origin_hits_the_timeout(void **state)
 
     (void)state;
     s.origin.retries = 0;
-    assert_int_equal(ingest(&s, "/slow/small.jpg", NULL, "1/7/slow", &rep, &err), DLCS_EUPSTREAM);
+    assert_int_equal(ingest(&s, "/slow/small.jpg", NULL, "1/7/slow", &rep, &err), DLCS_ETIMEOUT);
     assert_non_null(strstr(err.message, "timed out"));
     assert_true(dlcs_time_mono_ms() - t0 < 1900); /* the origin would answer after 2 s */
 }

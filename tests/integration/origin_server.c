@@ -121,9 +121,8 @@ static int on_status(const struct _u_request *req, struct _u_response *res, void
 
 struct origin_server *origin_server_start(const char *dir)
 {
-    const struct dlcs_http_options opt = {"127.0.0.1", 0, 0, 1 << 20, NULL, NULL};
+    const struct dlcs_http_options opt = {"127.0.0.1", 0, 0, 1 << 20, 0, NULL, NULL, NULL};
     struct origin_server *s = calloc(1, sizeof *s);
-    struct _u_instance *inst;
     struct dlcs_error err = {0};
 
     (void)snprintf(s->dir, sizeof s->dir, "%s", dir);
@@ -133,13 +132,20 @@ struct origin_server *origin_server_start(const char *dir)
         free(s);
         return NULL;
     }
-    inst = dlcs_http_server_instance(s->http);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/img/:name", 1, on_img, s);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/auth/:name", 1, on_auth, s);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/redirect/:n/:name", 1, on_redirect, s);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/flaky/:k/:name", 1, on_flaky, s);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/slow/:name", 1, on_slow, s);
-    ulfius_add_endpoint_by_val(inst, "GET", NULL, "/status/:code", 1, on_status, s);
+    {
+        const struct dlcs_http_route routes[] = {
+            {"GET", "/img/:name", on_img, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/auth/:name", on_auth, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/redirect/:n/:name", on_redirect, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/flaky/:k/:name", on_flaky, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/slow/:name", on_slow, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/status/:code", on_status, s, DLCS_HTTP_BODY_NONE, NULL},
+        };
+
+        for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+            if (dlcs_http_server_route(s->http, &routes[i], &err) != DLCS_OK)
+                fprintf(stderr, "origin server: %s\n", err.message);
+    }
     if (dlcs_http_server_start(s->http, &err) != DLCS_OK) {
         fprintf(stderr, "origin server: %s\n", err.message);
         origin_server_stop(s);

@@ -67,8 +67,16 @@ static const struct row {
     {V3, "full", "!500,", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
     {V3, "full", "pct:0", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
     {V3, "full", "1,", "0", "default.jpg", OK, 0, 0, 1000, 800, 1, 1, NULL},
-    {V3, "0,0,1000,1", "10,", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0,
-     NULL}, /* 10 x 0.01 rounds to 0 */
+    {V3, "0,0,1000,1", "10,", "0", "default.jpg", OK, 0, 0, 1000, 1, 10, 1,
+     NULL}, /* 10 x 0.01: the thin side keeps one pixel */
+    /* arithmetic that would overflow an int is refused, never wrapped */
+    {V3, "full", "^pct:2147483698", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
+    {V3, "full", "^2147483647,", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
+    {V3, "99999999999999999999,0,10,10", "max", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
+    /* the rotated bounding box is what the limits (3000 x 3000 here) bound */
+    {V3, "full", "^2500,", "45", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
+    {V3, "full", "^2500,", "90", "default.jpg", OK, 0, 0, 1000, 800, 2500, 2000, NULL},
+    {V3, "full", "max", "45", "default.jpg", OK, 0, 0, 1000, 800, 1000, 800, NULL},
     {V3, "full", "500,x", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
     {V3, "full", "^^500,", "0", "default.jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
     /* sizes, 2.1 */
@@ -105,6 +113,40 @@ static const struct row {
     {V3, "full", "max", "0", ".jpg", BAD, 0, 0, 0, 0, 0, 0, NULL},
     {V3, "full", "max", "0", "default.", BAD, 0, 0, 0, 0, 0, 0, NULL},
 };
+
+/* 1 x N and N x 1 images: every size form a viewer uses resolves to at least 1 px a side. */
+static void extreme_aspect_ratios(void **state)
+{
+    static const char *const sizes[] = {"max", "!1024,1024", "200,", ",200", "pct:0.5", "!100,100"};
+    const struct dlcs_iiif_limits limits = {10000, 10000, 100000000};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (int tall = 0; tall < 2; tall++) {
+            int w = tall ? 1 : 1048577, h = tall ? 1048577 : 1;
+            struct dlcs_iiif_request req;
+            struct dlcs_iiif_plan p;
+            struct dlcs_error err = {0};
+
+            assert_int_equal(
+                dlcs_iiif_parse(DLCS_IIIF_V3, "full", sizes[i], "0", "default.jpg", &req, &err),
+                DLCS_OK);
+            bool across =
+                (tall && strcmp(sizes[i], "200,") == 0) || (!tall && strcmp(sizes[i], ",200") == 0);
+
+            /* 200 px across the 1 px side is an upscale: 400 without '^'; all else resolves */
+            if (dlcs_iiif_resolve(&req, w, h, &limits, &p, &err) != DLCS_OK) {
+                if (!across)
+                    fail_msg("%s on %d x %d: %s", sizes[i], w, h, err.message);
+                continue;
+            }
+            if (across)
+                fail_msg("%s on %d x %d: an upscale without '^' was accepted", sizes[i], w, h);
+            if (p.out_w < 1 || p.out_h < 1 || p.out_w > 10000 || p.out_h > 10000)
+                fail_msg("%s on %d x %d gave %d x %d", sizes[i], w, h, p.out_w, p.out_h);
+        }
+    }
+}
 
 static void the_whole_grammar(void **state)
 {
@@ -169,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_whole_grammar),
+        cmocka_unit_test(extreme_aspect_ratios),
         cmocka_unit_test(max_area_shapes_max),
         cmocka_unit_test(names_and_media_types),
     };

@@ -97,6 +97,25 @@ static void too_many_parts_are_refused(void **state)
     expect_invalid(CT, body, "more than 8 parts");
 }
 
+/* An empty body (NULL, 0) is an error, not undefined behaviour; any case of "boundary=". */
+static void empty_bodies_and_boundary_spellings(void **state)
+{
+    static const char one_char[] = "--Z\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+                                   "abc\r\n--Z--\r\n";
+    struct dlcs_multipart m;
+    struct dlcs_error err = {0};
+
+    (void)state;
+    assert_int_equal(dlcs_multipart_parse(CT, NULL, 0, &m, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "empty"));
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_multipart_parse("multipart/form-data; BOUNDARY=Z", one_char,
+                                          sizeof one_char - 1, &m, &err),
+                     DLCS_OK);
+    assert_int_equal(m.count, 1);
+    assert_int_equal(m.parts[0].len, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +123,7 @@ int main(void)
         cmocka_unit_test(quoted_boundary_and_preamble),
         cmocka_unit_test(malformed_bodies_are_refused),
         cmocka_unit_test(too_many_parts_are_refused),
+        cmocka_unit_test(empty_bodies_and_boundary_spellings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

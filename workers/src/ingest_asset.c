@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One registered asset's ingest, its customer's origin strategies, its outcome recorded. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/worker.h"
 
@@ -64,9 +66,31 @@ static enum dlcs_status settings_for(const struct dlcs_ingest_env *env, const st
     return st;
 }
 
-enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
-                                   bool record_transient, struct dlcs_error *err)
+/* One logfmt line per outcome: what operators grep for when a batch looks slow or wrong. */
+static void log_outcome(const struct dlcs_ingest_job *job, const struct dlcs_ingest_report *rep,
+                        enum dlcs_status st, const struct dlcs_error *why)
 {
+    const struct dlcs_asset *a = job->asset;
+    char fields[512];
+
+    (void)snprintf(fields, sizeof fields,
+                   "asset=%lld/%lld/%s batch=%lld attempt=%d status=%s bytes=%lld "
+                   "ms_fetch=%.0f ms_convert=%.0f ms_thumbs=%.0f ms_store=%.0f ms_total=%.0f",
+                   (long long)a->customer, (long long)a->space, a->id, (long long)a->batch,
+                   job->attempt, dlcs_status_name(st), (long long)rep->fetch.bytes, rep->ms_fetch,
+                   rep->convert.ms_decode_and_pyramid, rep->convert.ms_thumbs, rep->ms_store,
+                   rep->ms_total);
+    if (st == DLCS_OK)
+        dlcs_log_kv(DLCS_LOG_INFO, fields, "ingested %dx%d", rep->convert.width,
+                    rep->convert.height);
+    else
+        dlcs_log_kv(DLCS_LOG_WARN, fields, "ingest failed: %s", why->message);
+}
+
+enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
+                                   const struct dlcs_ingest_job *job, struct dlcs_error *err)
+{
+    const struct dlcs_asset *a = job->asset;
     struct dlcs_list list = {0};
     struct dlcs_origin_auth auth;
     struct dlcs_ingest_report rep;
@@ -81,6 +105,7 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const stru
     enum dlcs_status st;
 
     memset(&auth, 0, sizeof auth);
+    memset(&rep, 0, sizeof rep);
     st = settings_for(env, a, &settings, sizes, &why);
     if (st == DLCS_OK)
         st = strategies(env->store, a->customer, &list, &why);
@@ -92,7 +117,10 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const stru
     dlcs_origin_auth_release(&auth);
     dlcs_list_release(&list);
     free(prefix);
-    if (st != DLCS_OK && dlcs_status_is_transient(st) && !record_transient)
+    log_outcome(job, &rep, st, &why);
+    if (job->failure)
+        *job->failure = why;
+    if (st != DLCS_OK && dlcs_status_is_transient(st) && !job->record_transient)
         return dlcs_error_set(err, st, "%s", why.message); /* for the caller to retry */
     if (st == DLCS_OK) {
         r.width = rep.convert.width;

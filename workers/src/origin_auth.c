@@ -12,7 +12,7 @@
 
 bool dlcs_status_is_transient(enum dlcs_status st)
 {
-    return st == DLCS_EUPSTREAM || st == DLCS_EBUSY;
+    return st == DLCS_EUPSTREAM || st == DLCS_EBUSY || st == DLCS_ETIMEOUT;
 }
 
 void dlcs_origin_auth_release(struct dlcs_origin_auth *auth)

@@ -89,7 +89,7 @@ static enum dlcs_status classify_curl(const char *origin, CURLcode rc, const str
                               (long long)lim->max_bytes);
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-        return dlcs_error_set(err, DLCS_EUPSTREAM, "origin '%s' timed out (%ld ms)", origin,
+        return dlcs_error_set(err, DLCS_ETIMEOUT, "origin '%s' timed out (%ld ms)", origin,
                               lim->timeout_ms);
     case CURLE_TOO_MANY_REDIRECTS:
         return dlcs_error_set(err, DLCS_EINVAL, "origin '%s' redirects more than %ld times", origin,

@@ -63,7 +63,8 @@ static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
     a.id = dlcs_xstrdup(job->asset);
     st = dlcs_store_get(p->env.store, &dlcs_asset_entity, &a, &err);
     if (st == DLCS_OK && a.generation == job->generation)
-        st = dlcs_ingest_asset(&p->env, &a, last, &err);
+        st = dlcs_ingest_asset(
+            &p->env, &(const struct dlcs_ingest_job){&a, job->attempts, last, NULL}, &err);
     else if (st == DLCS_ENOTFOUND || st == DLCS_OK)
         st = DLCS_OK; /* deleted or re-registered since: a stale job, nothing to do */
     if (st != DLCS_OK && dlcs_status_is_transient(st) && !last) {

@@ -6,20 +6,20 @@
 #ifndef DLCS_API_H
 #define DLCS_API_H
 
-#include <ulfius.h>
-
 #include "dlcs/blobstore.h"
 #include "dlcs/config.h"
 #include "dlcs/error.h"
+#include "dlcs/http_server.h"
 #include "dlcs/store.h"
 
 /*
  * Run one asset's ingest now and record its outcome in the store (the asset has just been
  * registered with a new generation). DLCS_OK also when the asset ends with an error recorded
- * on it; other statuses only when the outcome could not be recorded.
+ * on it, which 'failure' then holds (its code DLCS_OK after a success); other statuses only
+ * when the outcome could not be recorded.
  */
 typedef enum dlcs_status (*dlcs_api_ingest_fn)(void *ctx, const struct dlcs_asset *asset,
-                                               struct dlcs_error *err);
+                                               struct dlcs_error *failure, struct dlcs_error *err);
 
 struct dlcs_slots;
 
@@ -37,11 +37,12 @@ struct dlcs_api_context {
  * Register the API's endpoints on 'inst'. 'ctx' is borrowed and must outlive the server.
  * Call before the server starts.
  */
-enum dlcs_status dlcs_api_register(struct _u_instance *inst, const struct dlcs_api_context *ctx,
+enum dlcs_status dlcs_api_register(struct dlcs_http_server *http,
+                                   const struct dlcs_api_context *ctx,
                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Register /healthz and /readyz (the store answers) on 'inst'; every role serves them. */
-enum dlcs_status dlcs_api_register_health(struct _u_instance *inst,
+enum dlcs_status dlcs_api_register_health(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err) DLCS_WARN_UNUSED;
 

@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 #include <jansson.h>
-#include <ulfius.h>
 
 #include "dlcs/blobstore.h"
 #include "dlcs/config.h"
 #include "dlcs/error.h"
+#include "dlcs/http_server.h"
 #include "dlcs/iiif_request.h"
 #include "dlcs/model.h"
 #include "dlcs/store.h"
@@ -43,7 +43,8 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
 void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx);
 
 /* Register the delivery endpoints on 'inst' (before the server starts). */
-enum dlcs_status dlcs_iiif_register(struct _u_instance *inst, const struct dlcs_iiif_context *ctx,
+enum dlcs_status dlcs_iiif_register(struct dlcs_http_server *http,
+                                    const struct dlcs_iiif_context *ctx,
                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Called when an HTTP connection thread ends: releases its libvips state. */

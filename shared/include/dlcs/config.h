@@ -19,6 +19,7 @@ struct dlcs_config {
     int http_threads;              /* DLCS_HTTP_THREADS: 0 = one thread per connection */
     long http_max_body;            /* DLCS_HTTP_MAX_BODY: request body limit in bytes */
     long upload_max_bytes;         /* DLCS_UPLOAD_MAX_BYTES: direct upload body limit */
+    long http_max_buffered;        /* DLCS_HTTP_MAX_BUFFERED: bodies in memory, all connections */
     char *data_dir;                /* DLCS_DATA_DIR */
     char *public_url;              /* DLCS_PUBLIC_URL, or NULL: derived from the request */
     char *store;                   /* DLCS_STORE, or NULL: sqlite under data_dir */

@@ -9,16 +9,20 @@
 
 enum dlcs_status {
     DLCS_OK = 0,
-    DLCS_EINVAL,       /* the caller's input is wrong                 -> 400 */
-    DLCS_EAUTH,        /* no or wrong credentials                     -> 401 */
-    DLCS_EFORBIDDEN,   /* authenticated, but not allowed              -> 403 */
-    DLCS_ENOTFOUND,    /* the named thing does not exist              -> 404 */
-    DLCS_ECONFLICT,    /* current state forbids the change            -> 409 */
-    DLCS_ETOOLARGE,    /* a body, a batch or an image is over a limit -> 413 */
-    DLCS_EUNSUPPORTED, /* valid, but not implemented                  -> 501 */
-    DLCS_EBUSY,        /* saturated: try again later                  -> 503 */
-    DLCS_EUPSTREAM,    /* a store, queue, origin or library failed    -> 502 */
-    DLCS_EINTERNAL,    /* a bug in our code                           -> 500 */
+    DLCS_EINVAL,         /* the caller's input is wrong                 -> 400 */
+    DLCS_EAUTH,          /* no or wrong credentials                     -> 401 */
+    DLCS_EFORBIDDEN,     /* authenticated, but not allowed              -> 403 */
+    DLCS_ENOTFOUND,      /* the named thing does not exist              -> 404 */
+    DLCS_ECONFLICT,      /* current state forbids the change            -> 409 */
+    DLCS_ETOOLARGE,      /* a body, a batch or an image is over a limit -> 413 */
+    DLCS_EUNSUPPORTED,   /* valid, but not implemented                  -> 501 */
+    DLCS_EBUSY,          /* saturated: try again later                  -> 503 */
+    DLCS_EUPSTREAM,      /* a store, queue, origin or library failed    -> 502 */
+    DLCS_EINTERNAL,      /* a bug in our code                           -> 500 */
+    DLCS_EMETHOD,        /* the path exists, the method does not        -> 405 */
+    DLCS_ENOSPACE,       /* storage is full                             -> 507 */
+    DLCS_ETIMEOUT,       /* an upstream did not answer in time          -> 504 */
+    DLCS_EUNPROCESSABLE, /* well-formed, but its content cannot be used -> 422 */
 };
 
 struct dlcs_error {

@@ -25,10 +25,20 @@ struct dlcs_ingest_env {
  * Ingest 'a' (registered, with its generation) under "{customer}/{space}/{id}" and record
  * the outcome (dimensions, or the error) with dlcs_store_complete. A transient failure is
  * recorded only when 'record_transient'; otherwise its status is returned unrecorded so the
- * caller can retry. DLCS_OK when an outcome was recorded (success or error on the asset).
+ * caller can retry. DLCS_OK when an outcome was recorded (success or error on the asset);
+ * 'failure' (may be NULL) then gets the ingest's own error (code OK when it succeeded). Every
+ * outcome is logged: info for a success, warn for a failure, with phases, bytes and attempt.
  */
-enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
-                                   bool record_transient, struct dlcs_error *err) DLCS_WARN_UNUSED;
+struct dlcs_ingest_job {
+    const struct dlcs_asset *asset; /* registered, with its generation */
+    int attempt;                    /* 1 for the first, for the log */
+    bool record_transient;          /* the last attempt: a transient failure is recorded too */
+    struct dlcs_error *failure;     /* may be NULL: the ingest's own error, see above */
+};
+
+enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
+                                   const struct dlcs_ingest_job *job,
+                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 struct dlcs_worker_options {
     int threads;

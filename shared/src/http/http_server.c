@@ -3,6 +3,7 @@
 #include "dlcs/http_server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -20,16 +21,7 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 
-struct dlcs_http_server {
-    struct _u_instance inst;
-    struct sockaddr_in addr;
-    int fd;
-    int port;
-    int threads;
-    char *port_file;
-    void (*on_thread_done)(void);
-    bool started;
-};
+#include "http_internal.h"
 
 static enum dlcs_status bind_socket(struct dlcs_http_server *s, const struct dlcs_http_options *o,
                                     struct dlcs_error *err)
@@ -55,31 +47,6 @@ static enum dlcs_status bind_socket(struct dlcs_http_server *s, const struct dlc
     return DLCS_OK;
 }
 
-/* Runs first on every request: request id in, request id out. */
-static int tag_request(const struct _u_request *req, struct _u_response *res, void *data)
-{
-    const char *given = u_map_get_case(req->map_header, "X-Request-Id");
-    char made[17];
-
-    (void)data;
-    if (!given || !*given) {
-        dlcs_id_random_hex(made, 8);
-        given = made;
-    }
-    dlcs_log_set_request(given);
-    u_map_put(res->map_header, "X-Request-Id", dlcs_log_request());
-    return U_CALLBACK_CONTINUE;
-}
-
-static int not_found(const struct _u_request *req, struct _u_response *res, void *data)
-{
-    struct dlcs_error err = {0};
-
-    (void)data;
-    (void)dlcs_error_set(&err, DLCS_ENOTFOUND, "no resource at '%s'", req->url_path);
-    return dlcs_http_send_error(req, res, &err);
-}
-
 enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
                                       struct dlcs_http_server **out, struct dlcs_error *err)
 {
@@ -87,29 +54,21 @@ enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
 
     *out = NULL;
     s->fd = -1;
-    if (bind_socket(s, opt, err) != DLCS_OK ||
-        ulfius_init_instance(&s->inst, (unsigned)s->port, &s->addr, "dlcs") != U_OK) {
+    if (bind_socket(s, opt, err) != DLCS_OK) {
         if (s->fd >= 0)
             close(s->fd);
         free(s);
-        return err && err->code ? err->code
-                                : dlcs_error_set(err, DLCS_EINTERNAL, "cannot set up ulfius");
+        return err->code;
     }
-    s->inst.max_post_body_size = (size_t)opt->max_body;
+    s->max_body = opt->max_body;
+    s->max_buffered = opt->max_buffered > 0 ? opt->max_buffered : opt->max_body * 8;
+    s->spool_dir = dlcs_xstrdup_or_null(opt->spool_dir);
     s->threads = opt->threads;
     s->port_file = dlcs_xstrdup_or_null(opt->port_file);
     s->on_thread_done = opt->on_thread_done;
-    /* priority 0 runs first on every request; the last one answers what nothing else did */
-    ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, 0, tag_request, NULL);
-    ulfius_add_endpoint_by_val(&s->inst, "*", "*", NULL, DLCS_HTTP_LAST_PRIORITY, not_found, NULL);
-    ulfius_set_default_endpoint(&s->inst, not_found, NULL);
+    atomic_init(&s->buffered, 0);
     *out = s;
     return DLCS_OK;
-}
-
-struct _u_instance *dlcs_http_server_instance(struct dlcs_http_server *s)
-{
-    return &s->inst;
 }
 
 int dlcs_http_server_port(const struct dlcs_http_server *s)
@@ -160,8 +119,8 @@ enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s, struct dlcs_
 {
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* must come first */
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)dlcs_http_on_completed, s},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)dlcs_http_on_uri, s},
         {MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
@@ -171,10 +130,11 @@ enum dlcs_status dlcs_http_server_start(struct dlcs_http_server *s, struct dlcs_
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                      (s->threads > 0 ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION);
 
-    if (ulfius_start_framework_with_mhd_options(&s->inst, flags, ops) != U_OK)
+    s->daemon = MHD_start_daemon(flags, (uint16_t)s->port, NULL, NULL, dlcs_http_on_request, s,
+                                 MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (!s->daemon)
         return dlcs_error_set(err, DLCS_EUPSTREAM, "cannot start the HTTP server on port %d",
                               s->port);
-    s->started = true;
     if (s->port_file)
         return write_port_file(s->port_file, s->port, err);
     return DLCS_OK;
@@ -184,11 +144,12 @@ void dlcs_http_server_free(struct dlcs_http_server *s)
 {
     if (!s)
         return;
-    if (s->started)
-        ulfius_stop_framework(&s->inst);
-    ulfius_clean_instance(&s->inst);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
     if (s->fd >= 0)
         close(s->fd);
+    dlcs_http_routes_free(s);
+    free(s->spool_dir);
     free(s->port_file);
     free(s);
 }
@@ -221,16 +182,63 @@ int dlcs_http_send_error(const struct _u_request *req, struct _u_response *res,
                                "application/problem+json");
 }
 
-/* A header value is safe to echo into a URL when it holds no spaces, quotes or controls. */
+/* A host header is echoed into URLs only when it is a plain host[:port] (names, IPv4, [IPv6]). */
 static int is_safe_host(const char *h)
 {
     if (!h || !*h || strlen(h) > 255)
         return 0;
     for (; *h; h++) {
-        if ((unsigned char)*h <= 0x20 || *h == '"' || *h == '/' || *h == '\\' || *h == 0x7f)
+        if (!isalnum((unsigned char)*h) && !strchr(".-_:[]", *h))
             return 0;
     }
     return 1;
+}
+
+static bool is_path_char(unsigned char c)
+{
+    return isalnum(c) || (c && strchr("-._~!$&'()*+,;=:@/", c));
+}
+
+char *dlcs_http_segment_encode(const char *segment)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t len = strlen(segment);
+    char *out = dlcs_xmalloc(len * 3 + 1), *o = out;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)segment[i];
+
+        if (is_path_char(c) && c != '/') {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+char *dlcs_http_target_encode(const char *raw, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = dlcs_xmalloc(len * 3 + 1), *o = out;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)raw[i];
+
+        if (is_path_char(c) || (c == '%' && i + 2 < len && isxdigit((unsigned char)raw[i + 1]) &&
+                                isxdigit((unsigned char)raw[i + 2]))) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 char *dlcs_http_base_url(const struct _u_request *req, const char *configured)

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The HTTP layer as an attacker and an odd client meet it, over raw sockets against the real
+ * binary: bodies refused before they are read, memory that does not grow with an upload, one
+ * Content-Length, no control characters in targets, 405 with Allow, HEAD and OPTIONS, every
+ * multipart body answered, and a cap on the bodies held in memory at once.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "harness.h"
+
+#define ADMIN     "aaaaaaaa:bbbbbbbbbbbbbbbb"
+#define ADMIN_B64 "YWFhYWFhYWE6YmJiYmJiYmJiYmJiYmJiYg=="
+
+static const char *binary;
+static struct harness_proc server;
+static char fixtures[256];
+
+static int connect_server(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server.port)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static void send_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+        if (n <= 0)
+            return; /* the server may close after an early answer */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Read what the server answers within 'ms' into 'buf'; the status code, or -1. */
+static long read_answer(int fd, char *buf, size_t cap, int ms)
+{
+    size_t got = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    char *end;
+
+    buf[0] = '\0';
+    while (got + 1 < cap && poll(&pfd, 1, ms) == 1) {
+        ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
+
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+        if (end && !strstr(buf, "Content-Length:"))
+            break;
+        if (end && strstr(buf, "Content-Length:")) {
+            size_t want = strtoul(strstr(buf, "Content-Length:") + 15, NULL, 10);
+
+            if (got >= (size_t)(end + 4 - buf) + want)
+                break;
+        }
+        ms = 2000;
+    }
+    if (strncmp(buf, "HTTP/1.", 7) != 0)
+        return -1;
+    return strtol(buf + 9, NULL, 10);
+}
+
+/* Send 'head' (and 'body_len' bytes of 'body') on a new connection; the answer's status. */
+static long exchange(const char *head, const void *body, size_t body_len, char *answer, size_t cap)
+{
+    int fd = connect_server();
+    long st;
+
+    send_all(fd, head, strlen(head));
+    if (body_len)
+        send_all(fd, body, body_len);
+    st = read_answer(fd, answer, cap, 5000);
+    close(fd);
+    return st;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A body the route does not take, or one from no credentials, is answered before it is sent. */
+static void bodies_are_refused_before_they_are_read(void **state)
+{
+    static const char *const heads[] = {
+        "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 157286400\r\n\r\n",
+        "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 700000\r\n\r\n",
+        "PUT /customers/2/spaces/1/images/a HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+        "Content-Length: 157286400\r\n\r\n",
+        "POST /customers HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+        "Content-Length: 157286400\r\n\r\n",
+        "PUT /customers/2/spaces/1/images/a HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+        "Authorization: Basic " ADMIN_B64 "\r\nContent-Length: 157286400\r\n\r\n",
+    };
+    static const long want[] = {405, 405, 401, 401, 413};
+    char answer[8192];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        struct timespec t0;
+        long st;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        st = exchange(heads[i], NULL, 0, answer, sizeof answer); /* no body sent at all */
+        if (st != want[i])
+            fail_msg("head %zu: %ld, want %ld (answered before the body): %s", i, st, want[i],
+                     answer);
+        if (ms_since(&t0) > 3000)
+            fail_msg("head %zu: the answer waited for a body", i);
+    }
+    assert_non_null(strstr(answer, "DLCS_UPLOAD_MAX_BYTES")); /* the last one names its limit */
+}
+
+/* The server's anonymous resident memory, kB (heap and stacks, not file pages). */
+static long rss_anon_kb(void)
+{
+    char path[64], line[256];
+    long kb = -1;
+    FILE *f;
+
+    (void)snprintf(path, sizeof path, "/proc/%d/status", (int)server.pid);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "RssAnon:", 8) == 0)
+            kb = strtol(line + 8, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* A 24 MB authenticated upload goes to a scratch file as it arrives, not into memory. */
+static void large_uploads_do_not_grow_memory(void **state)
+{
+    const size_t total = 24u << 20, first = 20u << 20;
+    char *junk = malloc(total), head[512], answer[8192];
+    long before, during, st;
+    int fd;
+
+    (void)state;
+    memset(junk, 'x', total);
+    (void)snprintf(head, sizeof head,
+                   "PUT /customers/2/spaces/1/images/big HTTP/1.1\r\nHost: x\r\n"
+                   "Content-Type: image/jpeg\r\nAuthorization: Basic " ADMIN_B64 "\r\n"
+                   "Content-Length: %zu\r\n\r\n",
+                   total);
+    before = rss_anon_kb();
+    fd = connect_server();
+    send_all(fd, head, strlen(head));
+    send_all(fd, junk, first);
+    usleep(300 * 1000);
+    during = rss_anon_kb();
+    send_all(fd, junk + first, total - first);
+    st = read_answer(fd, answer, sizeof answer, 30000);
+    close(fd);
+    free(junk);
+    if (during - before > 8 * 1024)
+        fail_msg("the server grew by %ld kB while receiving a 20 MB body", during - before);
+    if (st < 400 || st == 413 || st == 503) /* refused as not an image, after it was stored */
+        fail_msg("upload of a non-image: %ld: %s", st, answer);
+}
+
+static void framing_and_targets(void **state)
+{
+    char answer[8192];
+
+    (void)state;
+    assert_int_equal(exchange("POST /customers HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                              "Content-Length: 40\r\nAuthorization: Basic " ADMIN_B64 "\r\n\r\n{}",
+                              NULL, 0, answer, sizeof answer),
+                     400);
+    assert_non_null(strstr(answer, "conflicting Content-Length"));
+    assert_int_equal(exchange("PUT /customers/2/spaces/1/images/a%00b HTTP/1.1\r\nHost: x\r\n"
+                              "Authorization: Basic " ADMIN_B64 "\r\nContent-Type: application/"
+                              "json\r\nContent-Length: 2\r\n\r\n{}",
+                              NULL, 0, answer, sizeof answer),
+                     400);
+    assert_non_null(strstr(answer, "control character"));
+    assert_int_equal(exchange("GET /customers/2/spaces/1/images/a HTTP/1.1\r\nHost: x\r\n"
+                              "Authorization: Basic " ADMIN_B64 "\r\n\r\n",
+                              NULL, 0, answer, sizeof answer),
+                     404); /* nothing was written as image 'a' */
+    assert_int_equal(exchange("GET /iiif-img/2/1/a%1fb/info.json HTTP/1.1\r\nHost: x\r\n\r\n", NULL,
+                              0, answer, sizeof answer),
+                     400);
+}
+
+static void methods_head_and_options(void **state)
+{
+    char answer[8192];
+
+    (void)state;
+    assert_int_equal(exchange("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", NULL, 0,
+                              answer, sizeof answer),
+                     405);
+    assert_non_null(strstr(answer, "Allow: GET, HEAD, OPTIONS"));
+    assert_int_equal(
+        exchange("DELETE /customers HTTP/1.1\r\nHost: x\r\n\r\n", NULL, 0, answer, sizeof answer),
+        405);
+    assert_non_null(strstr(answer, "Allow: GET, HEAD, POST, OPTIONS"));
+    assert_int_equal(
+        exchange("HEAD /customers HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " ADMIN_B64
+                 "\r\n\r\n",
+                 NULL, 0, answer, sizeof answer),
+        200);
+    assert_non_null(strstr(answer, "Content-Type: application/ld+json"));
+    assert_null(strstr(answer, "\"member\"")); /* no body */
+    assert_int_equal(exchange("OPTIONS /customers/2/spaces/1 HTTP/1.1\r\nHost: x\r\n\r\n", NULL, 0,
+                              answer, sizeof answer),
+                     204);
+    assert_non_null(strstr(answer, "Allow: GET, HEAD, PUT, PATCH, DELETE, OPTIONS"));
+    assert_int_equal(
+        exchange("GET /nothing/here HTTP/1.1\r\nHost: x\r\n\r\n", NULL, 0, answer, sizeof answer),
+        404);
+}
+
+/* Send a multipart upload with Content-Type 'ct' and body 'body'; the status. */
+static long multipart(const char *id, const char *ct, const void *body, size_t len, char *answer,
+                      size_t cap)
+{
+    char head[1024];
+
+    (void)snprintf(head, sizeof head,
+                   "PUT /customers/2/spaces/1/images/%s HTTP/1.1\r\nHost: x\r\nContent-Type: %s"
+                   "\r\nAuthorization: Basic " ADMIN_B64 "\r\nContent-Length: %zu\r\n\r\n",
+                   id, ct, len);
+    return exchange(head, body, len, answer, cap);
+}
+
+static char *multipart_body(const char *boundary, const void *file, size_t file_len, size_t *len)
+{
+    char *b = malloc(file_len + 1024);
+    int n = snprintf(b, 1024,
+                     "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
+                     "Content-Type: image/jpeg\r\n\r\n",
+                     boundary);
+    int m;
+
+    memcpy(b + n, file, file_len);
+    m = snprintf(b + (size_t)n + file_len, 128, "\r\n--%s--\r\n", boundary);
+    *len = (size_t)n + file_len + (size_t)m;
+    return b;
+}
+
+static void every_multipart_body_is_answered(void **state)
+{
+    char path[300], answer[8192];
+    size_t len, body_len;
+    char *jpg, *body;
+
+    (void)state;
+    (void)snprintf(path, sizeof path, "%s/photo.jpg", fixtures);
+    jpg = fixtures_read(path, &len);
+    assert_non_null(jpg);
+    body = multipart_body("Z", jpg, len, &body_len);
+    assert_int_equal(
+        multipart("m1", "multipart/form-data; BOUNDARY=Z", body, body_len, answer, sizeof answer),
+        201);
+    assert_int_equal(multipart("m2", "multipart/form-data;boundary=\"Z\"", body, body_len, answer,
+                               sizeof answer),
+                     201);
+    assert_int_equal(multipart("m3", "multipart/form-data", body, body_len, answer, sizeof answer),
+                     400);
+    assert_non_null(strstr(answer, "boundary"));
+    assert_int_equal(
+        multipart("m4", "multipart/form-data; boundary=Z", "", 0, answer, sizeof answer), 400);
+    assert_non_null(strstr(answer, "empty"));
+    free(body);
+    free(jpg);
+}
+
+/* Bodies held in memory are capped across connections: past the cap, 503 + Retry-After. */
+static void buffered_bodies_are_capped(void **state)
+{
+    const char *head = "POST /customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Authorization: Basic " ADMIN_B64 "\r\nContent-Length: 60000\r\n\r\n";
+    char answer[8192];
+    int first = connect_server();
+    struct pollfd pfd = {.fd = first, .events = POLLIN};
+
+    (void)state;
+    send_all(first, head, strlen(head));
+    send_all(first, "{", 1);
+    assert_int_equal(poll(&pfd, 1, 500), 0); /* admitted, waiting for the rest of its body */
+    assert_int_equal(exchange(head, NULL, 0, answer, sizeof answer), 503);
+    assert_non_null(strstr(answer, "Retry-After: "));
+    close(first);
+    usleep(200 * 1000); /* the first connection's reservation is released when it closes */
+    assert_int_equal(exchange("POST /customers HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                              "application/json\r\nAuthorization: Basic " ADMIN_B64
+                              "\r\nContent-Length: 2\r\n\r\n{}",
+                              NULL, 0, answer, sizeof answer),
+                     400); /* admitted again: {} lacks the required fields */
+}
+
+/* An admin's JSON request; the status. */
+static long admin_json(const char *method, const char *path, const char *json, char *answer,
+                       size_t cap)
+{
+    char head[1024];
+
+    (void)snprintf(head, sizeof head,
+                   "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Authorization: Basic " ADMIN_B64 "\r\nContent-Length: %zu\r\n\r\n",
+                   method, path, strlen(json));
+    return exchange(head, json, strlen(json), answer, cap);
+}
+
+static int global_setup(void **state)
+{
+    const char *const args[] = {"serve", NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN,
+                               "DLCS_HTTP_MAX_BODY=65536",
+                               "DLCS_HTTP_MAX_BUFFERED=100000",
+                               "DLCS_UPLOAD_MAX_BYTES=67108864",
+                               "DLCS_WORKERS=0",
+                               NULL};
+    char answer[8192];
+
+    (void)state;
+    (void)snprintf(fixtures, sizeof fixtures, "/tmp/dlcs-http-fixtures-XXXXXX");
+    if (!mkdtemp(fixtures) || fixtures_write(fixtures) != 0)
+        return -1;
+    if (harness_start(binary, args, env, 1, &server) != 0) {
+        harness_dump_log(&server);
+        return -1;
+    }
+    if (admin_json("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", answer,
+                   sizeof answer) != 201 ||
+        admin_json("PUT", "/customers/2/spaces/1", "{\"name\":\"one\"}", answer, sizeof answer) !=
+            201) {
+        fprintf(stderr, "setup: %s\n", answer);
+        return -1;
+    }
+    return 0;
+}
+
+static int global_teardown(void **state)
+{
+    char cmd[300];
+    bool clean = harness_stop_clean(&server);
+
+    (void)state;
+    harness_cleanup(&server);
+    (void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", fixtures);
+    (void)!system(cmd);
+    return clean ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bodies_are_refused_before_they_are_read),
+        cmocka_unit_test(large_uploads_do_not_grow_memory),
+        cmocka_unit_test(framing_and_targets),
+        cmocka_unit_test(methods_head_and_options),
+        cmocka_unit_test(every_multipart_body_is_answered),
+        cmocka_unit_test(buffered_bodies_are_capped),
+    };
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DLCS_BINARY\n", argv[0]);
+        return 2;
+    }
+    binary = argv[1];
+    return harness_result(cmocka_run_group_tests(tests, global_setup, global_teardown));
+}
