@@ -154,11 +154,15 @@ static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server 
 {
     char *spool = cfg->scratch_dir ? dlcs_xasprintf("%s/bodies", cfg->scratch_dir)
                                    : dlcs_xasprintf("%s/scratch/bodies", cfg->data_dir);
-    const struct dlcs_http_options opt = {
-        cfg->http_bind,         cfg->http_port,
-        cfg->http_threads,      cfg->http_max_body,
-        cfg->http_max_buffered, spool,
-        cfg->port_file,         serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
+    const struct dlcs_http_options opt = {cfg->http_bind,
+                                          cfg->http_port,
+                                          cfg->http_threads,
+                                          cfg->http_max_body,
+                                          cfg->http_max_buffered,
+                                          spool,
+                                          cfg->http_trusted_proxies,
+                                          cfg->port_file,
+                                          serves_iiif(role) ? dlcs_iiif_thread_done : NULL};
     char fields[128];
     enum dlcs_status st = dlcs_fs_mkdirs(spool, err);
 

@@ -296,6 +296,11 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
     if (dlcs_iiif_image_load(ctx, p->segs[0], p->segs[1], p->segs[2], channel, &img, &err) !=
         DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
+    if (channel == DLCS_CHANNEL_THUMBS && r.size == DLCS_SIZE_MAX && img.size_count > 0) {
+        r.size = DLCS_SIZE_EXACT; /* level 0's "max" is the largest stored thumbnail */
+        r.sw = img.sizes[0][0];
+        r.sh = img.sizes[0][1];
+    }
     st = dlcs_iiif_resolve(&r, (int)img.asset.width, (int)img.asset.height, &ctx->limits, &plan,
                            &err);
     if (st == DLCS_OK && channel == DLCS_CHANNEL_THUMBS && !is_stored_size(&img, &plan))

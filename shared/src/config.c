@@ -46,6 +46,9 @@ static const struct setting settings[] = {
      "HTTP worker threads; 0 = one thread per connection"},
     {"DLCS_HTTP_MAX_BODY", SETTING_LONG, FIELD(http_max_body), "16777216", 1024, 1L << 40, 0,
      "largest request body accepted, bytes"},
+    {"DLCS_HTTP_TRUSTED_PROXIES", SETTING_STRING, FIELD(http_trusted_proxies), NULL, 0, 0, 0,
+     "addresses or networks (\"10.0.0.0/8,::1\") whose X-Forwarded-Proto/-Host are believed; "
+     "from anyone else they are ignored (public URLs come from DLCS_PUBLIC_URL or Host)"},
     {"DLCS_HTTP_MAX_BUFFERED", SETTING_LONG, FIELD(http_max_buffered), "268435456", 1024, 1L << 40,
      0,
      "bytes of request bodies held in memory across all connections (past it: 503); larger "

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "fixtures.h"
 #include "harness.h"
@@ -243,6 +244,19 @@ static void methods_head_and_options(void **state)
         404);
 }
 
+/* An admin's JSON request; the status. */
+static long admin_json(const char *method, const char *path, const char *json, char *answer,
+                       size_t cap)
+{
+    char head[1024];
+
+    (void)snprintf(head, sizeof head,
+                   "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Authorization: Basic " ADMIN_B64 "\r\nContent-Length: %zu\r\n\r\n",
+                   method, path, strlen(json));
+    return exchange(head, json, strlen(json), answer, cap);
+}
+
 /* Send a multipart upload with Content-Type 'ct' and body 'body'; the status. */
 static long multipart(const char *id, const char *ct, const void *body, size_t len, char *answer,
                       size_t cap)
@@ -298,6 +312,102 @@ static void every_multipart_body_is_answered(void **state)
     free(jpg);
 }
 
+/* An HTTP/1.0 GET (the answer ends at EOF); the status, the body at 'body'. */
+static long get_10(const char *target, char *answer, size_t cap, const char **body)
+{
+    char head[2048];
+    int fd = connect_server();
+    size_t got = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    ssize_t n;
+
+    (void)snprintf(head, sizeof head, "GET %s HTTP/1.0\r\nHost: x\r\n\r\n", target);
+    send_all(fd, head, strlen(head));
+    while (got + 1 < cap && poll(&pfd, 1, 5000) == 1 &&
+           (n = recv(fd, answer + got, cap - 1 - got, 0)) > 0)
+        got += (size_t)n;
+    answer[got] = '\0';
+    close(fd);
+    *body = strstr(answer, "\r\n\r\n") ? strstr(answer, "\r\n\r\n") + 4 : "";
+    return strncmp(answer, "HTTP/1.", 7) == 0 ? strtol(answer + 9, NULL, 10) : -1;
+}
+
+/* Text from the URL reaches JSON only escaped: a crafted link cannot add keys to a manifest. */
+static void request_text_never_breaks_json(void **state)
+{
+    static const char *const targets[] = {"/iiif-resource/v2/acme/byspace/1/\"},\"evil\":\"x",
+                                          "/iiif-resource/acme/byspace/1/\"},\"evil\":\"x",
+                                          "/iiif-resource/v2/acme/byspace/1/<script>"};
+    static char answer[1 << 20];
+    const char *body;
+
+    (void)state;
+    assert_int_equal(admin_json("POST", "/customers/2/namedQueries",
+                                "{\"name\":\"byspace\",\"template\":\"space=p1\"}", answer,
+                                sizeof answer),
+                     201);
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        json_t *m;
+        const char *id;
+
+        assert_int_equal(get_10(targets[i], answer, sizeof answer, &body), 200);
+        m = json_loads(body, 0, NULL);
+        if (!m)
+            fail_msg("%s: the manifest is not JSON: %.300s", targets[i], body);
+        assert_null(json_object_get(m, "evil"));
+        id = json_string_value(json_object_get(m, i == 1 ? "id" : "@id"));
+        assert_non_null(id);
+        if (strpbrk(id, "\"<> "))
+            fail_msg("%s: id '%s' is not a URL", targets[i], id);
+        json_decref(m);
+    }
+}
+
+/* X-Forwarded-* from a client that is not a configured proxy never reaches a public id. */
+static void forwarded_headers_need_a_trusted_proxy(void **state)
+{
+    static char answer[1 << 16];
+    char *body;
+
+    (void)state;
+    assert_int_equal(exchange("GET /iiif-img/2/1/m1/info.json HTTP/1.1\r\nHost: dlcs.example\r\n"
+                              "X-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\n\r\n",
+                              NULL, 0, answer, sizeof answer),
+                     200);
+    body = strstr(answer, "\r\n\r\n");
+    assert_non_null(body);
+    assert_null(strstr(body, "evil.example"));
+    assert_non_null(strstr(body, "\"http://dlcs.example/iiif-img/2/1/m1\""));
+    assert_int_equal(exchange("GET /iiif-img/2/1/m1/info.json HTTP/1.1\r\nHost: a\"b\r\n\r\n", NULL,
+                              0, answer, sizeof answer),
+                     200);
+    assert_non_null(strstr(answer, "\"http://localhost/iiif-img/2/1/m1\""));
+}
+
+/* Delivery identifiers are percent-decoded segments: %6D is 'm', %2F never splits the path. */
+static void delivery_identifiers_are_decoded(void **state)
+{
+    static char answer[1 << 16];
+    const char *body;
+    json_t *info;
+
+    (void)state;
+    assert_int_equal(get_10("/iiif-img/2/1/%6D1/info.json", answer, sizeof answer, &body), 200);
+    info = json_loads(body, 0, NULL);
+    assert_non_null(info);
+    assert_non_null(strstr(json_string_value(json_object_get(info, "id")), "/iiif-img/2/1/m1"));
+    json_decref(info);
+    assert_non_null(strstr(answer, "Vary: Accept"));
+    assert_int_equal(
+        get_10("/iiif-img/2/1/m1%2Fx/full/max/0/default.jpg", answer, sizeof answer, &body), 404);
+    assert_int_equal(get_10("/thumbs/2/1/%6D1/info.json", answer, sizeof answer, &body), 200);
+    assert_int_equal(exchange("POST /iiif-img/2/1/m1/info.json HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Length: 0\r\n\r\n",
+                              NULL, 0, answer, sizeof answer),
+                     405);
+    assert_non_null(strstr(answer, "Allow: GET, HEAD, OPTIONS"));
+}
+
 /* Bodies held in memory are capped across connections: past the cap, 503 + Retry-After. */
 static void buffered_bodies_are_capped(void **state)
 {
@@ -320,19 +430,6 @@ static void buffered_bodies_are_capped(void **state)
                               "\r\nContent-Length: 2\r\n\r\n{}",
                               NULL, 0, answer, sizeof answer),
                      400); /* admitted again: {} lacks the required fields */
-}
-
-/* An admin's JSON request; the status. */
-static long admin_json(const char *method, const char *path, const char *json, char *answer,
-                       size_t cap)
-{
-    char head[1024];
-
-    (void)snprintf(head, sizeof head,
-                   "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                   "Authorization: Basic " ADMIN_B64 "\r\nContent-Length: %zu\r\n\r\n",
-                   method, path, strlen(json));
-    return exchange(head, json, strlen(json), answer, cap);
 }
 
 static int global_setup(void **state)
@@ -384,6 +481,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(framing_and_targets),
         cmocka_unit_test(methods_head_and_options),
         cmocka_unit_test(every_multipart_body_is_answered),
+        cmocka_unit_test(request_text_never_breaks_json),
+        cmocka_unit_test(delivery_identifiers_are_decoded),
+        cmocka_unit_test(forwarded_headers_need_a_trusted_proxy),
         cmocka_unit_test(buffered_bodies_are_capped),
     };
 

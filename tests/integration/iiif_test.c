@@ -123,7 +123,7 @@ static int global_setup(void **state)
     struct dlcs_config cfg;
     char *path, *url;
     const char *const args[] = {"iiif", NULL};
-    const char *env[2];
+    const char *env[3];
 
     (void)state;
     scratch = dlcs_fs_scratch_dir(NULL, "dlcs-iiif-test-", &err);
@@ -153,7 +153,8 @@ static int global_setup(void **state)
     free(path);
     env_data = dlcs_xasprintf("DLCS_DATA_DIR=%s", data_dir);
     env[0] = env_data;
-    env[1] = NULL;
+    env[1] = "DLCS_HTTP_TRUSTED_PROXIES=127.0.0.1"; /* the test is the proxy */
+    env[2] = NULL;
     if (harness_start(binary, args, env, 1, &server) != 0) {
         harness_dump_log(&server);
         return -1;
@@ -375,14 +376,68 @@ static void info_json_v3(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "profile")), "level2");
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 1200);
     assert_int_equal(json_integer_value(json_object_get(j, "height")), 800);
-    assert_int_equal(json_array_size(json_object_get(j, "sizes")), 4); /* 1024, 400, 200, 100 */
+    /* the 4 pyramid levels (1200, 600, 300, 150 wide) and the 4 thumbnails, smallest first */
+    assert_int_equal(json_array_size(json_object_get(j, "sizes")), 8);
     assert_int_equal(json_integer_value(
                          json_object_get(json_array_get(json_object_get(j, "sizes"), 0), "width")),
-                     1024);
+                     100);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_array_get(json_object_get(j, "sizes"), 7), "width")),
+                     1200);
     assert_int_equal(json_integer_value(json_object_get(tiles, "width")), 256);
     assert_int_equal(json_array_size(json_object_get(tiles, "scaleFactors")), 4); /* 1..8 */
     assert_non_null(json_object_get(j, "maxWidth"));
     json_decref(j);
+}
+
+static bool has_size(const json_t *sizes, int w, int h)
+{
+    for (size_t i = 0; i < json_array_size(sizes); i++) {
+        const json_t *s = json_array_get(sizes, i);
+
+        if (json_integer_value(json_object_get(s, "width")) == w &&
+            json_integer_value(json_object_get(s, "height")) == h)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * OpenSeadragon <= 5 (Mirador 4) takes 'sizes' for the pyramid's levels: every level of the
+ * stored pyramid (a 1200 px image, inside the 1,025-4,096 px range that was drawn wrongly)
+ * must be listed, the full size included, in 3.0 and 2.1, ascending.
+ */
+static void info_sizes_are_the_pyramid_levels(void **state)
+{
+    char *tif = dlcs_xasprintf("%s/blobs/1/1/quad/image.tif", data_dir);
+    json_t *v3 = get_json("/iiif-img/1/1/quad/info.json", NULL, NULL, 0);
+    json_t *v2 = get_json("/iiif-img/v2/1/1/quad/info.json", NULL, NULL, 0);
+    VipsImage *first = vips_image_new_from_file(tif, NULL);
+    int pages;
+
+    (void)state;
+    assert_non_null(first);
+    pages = vips_image_get_n_pages(first);
+    assert_true(pages >= 4);
+    for (int page = 0; page < pages; page++) {
+        VipsImage *level = vips_image_new_from_file(tif, "page", page, NULL);
+
+        assert_non_null(level);
+        if (!has_size(json_object_get(v3, "sizes"), level->Xsize, level->Ysize) ||
+            !has_size(json_object_get(v2, "sizes"), level->Xsize, level->Ysize))
+            fail_msg("pyramid level %d (%d x %d) is not in info.json sizes", page, level->Xsize,
+                     level->Ysize);
+        g_object_unref(level);
+    }
+    for (size_t i = 1; i < json_array_size(json_object_get(v3, "sizes")); i++)
+        assert_true(json_integer_value(json_object_get(
+                        json_array_get(json_object_get(v3, "sizes"), i - 1), "width")) <=
+                    json_integer_value(
+                        json_object_get(json_array_get(json_object_get(v3, "sizes"), i), "width")));
+    g_object_unref(first);
+    json_decref(v3);
+    json_decref(v2);
+    free(tif);
 }
 
 static void info_json_v2_by_path_and_by_accept(void **state)
@@ -418,6 +473,8 @@ static void thumbs_service_is_level0(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 1024);
     assert_int_equal(json_array_size(json_object_get(j, "sizes")), 4);
     json_decref(j);
+    /* Image API 3.0 requires 'max' at every level: the largest stored thumbnail */
+    assert_layout("/thumbs/1/1/quad/full/max/0/default.jpg", 1024, 683, "rgbw");
 }
 
 static void base_uri_redirects_to_info(void **state)
@@ -549,6 +606,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(every_format_decodes),
         cmocka_unit_test(info_json_v3),
         cmocka_unit_test(info_json_v2_by_path_and_by_accept),
+        cmocka_unit_test(info_sizes_are_the_pyramid_levels),
         cmocka_unit_test(thumbs_service_is_level0),
         cmocka_unit_test(base_uri_redirects_to_info),
         cmocka_unit_test(caching_headers_and_304),

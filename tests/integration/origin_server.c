@@ -121,7 +121,7 @@ static int on_status(const struct _u_request *req, struct _u_response *res, void
 
 struct origin_server *origin_server_start(const char *dir)
 {
-    const struct dlcs_http_options opt = {"127.0.0.1", 0, 0, 1 << 20, 0, NULL, NULL, NULL};
+    const struct dlcs_http_options opt = {"127.0.0.1", 0, 0, 1 << 20, 0, NULL, NULL, NULL, NULL};
     struct origin_server *s = calloc(1, sizeof *s);
     struct dlcs_error err = {0};
 

@@ -20,6 +20,7 @@ struct dlcs_config {
     long http_max_body;            /* DLCS_HTTP_MAX_BODY: request body limit in bytes */
     long upload_max_bytes;         /* DLCS_UPLOAD_MAX_BYTES: direct upload body limit */
     long http_max_buffered;        /* DLCS_HTTP_MAX_BUFFERED: bodies in memory, all connections */
+    char *http_trusted_proxies;    /* DLCS_HTTP_TRUSTED_PROXIES, or NULL: no proxy trusted */
     char *data_dir;                /* DLCS_DATA_DIR */
     char *public_url;              /* DLCS_PUBLIC_URL, or NULL: derived from the request */
     char *store;                   /* DLCS_STORE, or NULL: sqlite under data_dir */

@@ -21,6 +21,7 @@ struct dlcs_http_options {
     long max_body;                /* body limit of a route unless its admit function raises it */
     long max_buffered;            /* bytes of bodies held in memory across all connections */
     const char *spool_dir;        /* where bodies over max_body are written; NULL: no spooling */
+    const char *trusted_proxies;  /* "10.0.0.0/8,::1": whose X-Forwarded-* count; NULL: none */
     const char *port_file;        /* may be NULL: where the bound port is written after start */
     void (*on_thread_done)(void); /* may be NULL: runs in a connection's thread as it closes */
 };
@@ -107,8 +108,9 @@ int dlcs_http_send_error(const struct _u_request *req, struct _u_response *res,
 
 /*
  * The public base URL for @id values of this request, without a trailing slash: 'configured'
- * when set (DLCS_PUBLIC_URL), else scheme and host from X-Forwarded-Proto/X-Forwarded-Host,
- * else http:// and the Host header. Owned: free with free().
+ * when set (DLCS_PUBLIC_URL), else scheme and host from X-Forwarded-Proto/X-Forwarded-Host when
+ * the request came from a trusted proxy (DLCS_HTTP_TRUSTED_PROXIES), else http:// and the Host
+ * header (a plain host[:port] only, else "localhost"). Owned: free with free().
  */
 char *dlcs_http_base_url(const struct _u_request *req, const char *configured);
 

@@ -37,6 +37,12 @@ struct dlcs_http_server {
     struct http_route *routes;
     size_t route_count, route_cap;
     atomic_long buffered; /* bytes of bodies held in memory now */
+    struct http_net {
+        int family; /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+        int prefix; /* bits */
+    } trusted[32];
+    int trusted_count;
 };
 
 /* One request: what handlers see (first member: a _u_request * is a http_request *). */

@@ -47,6 +47,87 @@ static enum dlcs_status bind_socket(struct dlcs_http_server *s, const struct dlc
     return DLCS_OK;
 }
 
+/* One "address[/bits]" of DLCS_HTTP_TRUSTED_PROXIES. */
+static bool parse_net(const char *text, struct http_net *n)
+{
+    char buf[64];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : strlen(text);
+    char *end = NULL;
+
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    n->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(n->family, buf, n->addr) != 1)
+        return false;
+    n->prefix = n->family == AF_INET ? 32 : 128;
+    if (slash) {
+        long bits = strtol(slash + 1, &end, 10);
+
+        if (end == slash + 1 || *end || bits < 0 || bits > n->prefix)
+            return false;
+        n->prefix = (int)bits;
+    }
+    return true;
+}
+
+static enum dlcs_status parse_trusted(struct dlcs_http_server *s, const char *list,
+                                      struct dlcs_error *err)
+{
+    char *copy = dlcs_xstrdup(list ? list : ""), *save = NULL;
+    enum dlcs_status st = DLCS_OK;
+
+    for (char *t = strtok_r(copy, ", ", &save); t && st == DLCS_OK;
+         t = strtok_r(NULL, ", ", &save)) {
+        if (s->trusted_count == (int)DLCS_ARRAY_LEN(s->trusted) ||
+            !parse_net(t, &s->trusted[s->trusted_count]))
+            st = dlcs_error_set(err, DLCS_EINVAL,
+                                "DLCS_HTTP_TRUSTED_PROXIES: '%s' is not an address or "
+                                "address/bits (at most 32 entries)",
+                                t);
+        else
+            s->trusted_count++;
+    }
+    free(copy);
+    return st;
+}
+
+static bool net_has(const struct http_net *n, int family, const unsigned char *addr)
+{
+    int full = n->prefix / 8, rest = n->prefix % 8;
+
+    if (n->family != family || memcmp(n->addr, addr, (size_t)full) != 0)
+        return false;
+    return rest == 0 || ((n->addr[full] ^ addr[full]) & (0xff << (8 - rest))) == 0;
+}
+
+/* Whether the request's peer is one of the configured proxies (IPv4-mapped IPv6 as IPv4). */
+static bool from_trusted_proxy(const struct _u_request *req)
+{
+    const struct http_request *r = (const struct http_request *)(const void *)req;
+    const struct sockaddr *sa = req->client_address;
+    const unsigned char *addr;
+    int family;
+
+    if (!r->server || r->server->trusted_count == 0 || !sa)
+        return false;
+    if (sa->sa_family == AF_INET) {
+        family = AF_INET;
+        addr = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    } else if (sa->sa_family == AF_INET6) {
+        family = AF_INET6;
+        addr = (const unsigned char *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    } else {
+        return false;
+    }
+    for (int i = 0; i < r->server->trusted_count; i++)
+        if (net_has(&r->server->trusted[i], family, addr))
+            return true;
+    return false;
+}
+
 enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
                                       struct dlcs_http_server **out, struct dlcs_error *err)
 {
@@ -57,6 +138,11 @@ enum dlcs_status dlcs_http_server_new(const struct dlcs_http_options *opt,
     if (bind_socket(s, opt, err) != DLCS_OK) {
         if (s->fd >= 0)
             close(s->fd);
+        free(s);
+        return err->code;
+    }
+    if (parse_trusted(s, opt->trusted_proxies, err) != DLCS_OK) {
+        close(s->fd);
         free(s);
         return err->code;
     }
@@ -243,8 +329,9 @@ char *dlcs_http_target_encode(const char *raw, size_t len)
 
 char *dlcs_http_base_url(const struct _u_request *req, const char *configured)
 {
-    const char *proto = u_map_get_case(req->map_header, "X-Forwarded-Proto");
-    const char *host = u_map_get_case(req->map_header, "X-Forwarded-Host");
+    const bool trusted = from_trusted_proxy(req);
+    const char *proto = trusted ? u_map_get_case(req->map_header, "X-Forwarded-Proto") : NULL;
+    const char *host = trusted ? u_map_get_case(req->map_header, "X-Forwarded-Host") : NULL;
     size_t len;
 
     if (configured && *configured) {
