@@ -8,6 +8,7 @@
 
 #include "dlcs/ids.h"
 #include "dlcs/named_query.h"
+#include "dlcs/regex_cost.h"
 
 #define KEY       DLCS_FF_KEY
 #define AUTO      DLCS_FF_AUTO
@@ -290,6 +291,8 @@ static enum dlcs_status check_origin_strategy(const void *obj, uint64_t present,
     int rc;
 
     if (sent(e, present, "regex") && s->regex) {
+        if (dlcs_regex_cost_check(s->regex, "regex", err) != DLCS_OK)
+            return DLCS_EINVAL;
         rc = regcomp(&re, s->regex, REG_EXTENDED | REG_ICASE | REG_NOSUB);
         if (rc != 0)
             return dlcs_error_set(err, DLCS_EINVAL,

@@ -66,6 +66,13 @@ static const struct row rows[] = {
      "\"credentials\":\"{}\",\"order\":1}",
      NULL},
     {&dlcs_origin_strategy_entity, "{\"regex\":\"([\"}", "field 'regex' is not a POSIX"},
+    /* costly patterns are refused before regcomp runs (it would take a GB and seconds) */
+    {&dlcs_origin_strategy_entity, "{\"regex\":\"((a{1,100}){1,100}){1,100}\"}",
+     "nested repetitions expand"},
+    {&dlcs_origin_strategy_entity, "{\"regex\":\"(a{1,1000}){1,1000}\"}",
+     "a repetition bound is above 255"},
+    {&dlcs_origin_strategy_entity, "{\"regex\":\"^https://(www\\\\.)?x[.]org/[a-z]{2,8}/.*$\"}",
+     NULL},
     {&dlcs_origin_strategy_entity, "{\"strategy\":\"magic\"}", "field 'strategy' must be one of"},
     {&dlcs_delivery_channel_policy_entity,
      "{\"name\":\"small\",\"channel\":\"thumbs\",\"policyData\":\"[\\\"!200,200\\\"]\"}", NULL},

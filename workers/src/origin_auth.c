@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Choosing an origin's credentials from the customer's origin strategies. */
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "dlcs/mem.h"
 #include "dlcs/origin.h"
+#include "dlcs/regex_cost.h"
 
 bool dlcs_status_is_transient(enum dlcs_status st)
 {
@@ -24,15 +26,51 @@ void dlcs_origin_auth_release(struct dlcs_origin_auth *auth)
     memset(auth, 0, sizeof *auth);
 }
 
+/*
+ * Compiled strategy patterns, kept: a batch of a million images from one customer compiles
+ * each of its patterns once, not a million times. Keyed by the pattern text; a handful of
+ * entries per customer, replaced round-robin when full. regexec runs under the lock (a match
+ * over an origin URL takes microseconds). A process-wide table by design (a documented
+ * exception to "no mutable globals"): every worker thread shares what one compiled.
+ */
+#define REGEX_CACHE 64
+
+static struct {
+    pthread_mutex_t mu;
+    char *pattern[REGEX_CACHE];
+    regex_t re[REGEX_CACHE];
+    bool ok[REGEX_CACHE]; /* compiled (a stored pattern that does not compile never matches) */
+    int next;
+} cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int cache_slot(const char *regex)
+{
+    int i;
+
+    for (i = 0; i < REGEX_CACHE; i++)
+        if (cache.pattern[i] && strcmp(cache.pattern[i], regex) == 0)
+            return i;
+    i = cache.next;
+    cache.next = (cache.next + 1) % REGEX_CACHE;
+    if (cache.pattern[i] && cache.ok[i])
+        regfree(&cache.re[i]);
+    free(cache.pattern[i]);
+    cache.pattern[i] = dlcs_xstrdup(regex);
+    /* checked on input; checked again, so a pattern stored before the check cannot cost much */
+    cache.ok[i] = dlcs_regex_cost_check(regex, "regex", NULL) == DLCS_OK &&
+                  regcomp(&cache.re[i], regex, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0;
+    return i;
+}
+
 static bool matches(const char *regex, const char *origin)
 {
-    regex_t re;
     bool hit;
+    int i;
 
-    if (regcomp(&re, regex, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-        return false; /* validated on input; a stored bad regex simply never matches */
-    hit = regexec(&re, origin, 0, NULL, 0) == 0;
-    regfree(&re);
+    pthread_mutex_lock(&cache.mu);
+    i = cache_slot(regex);
+    hit = cache.ok[i] && regexec(&cache.re[i], origin, 0, NULL, 0) == 0;
+    pthread_mutex_unlock(&cache.mu);
     return hit;
 }
 
