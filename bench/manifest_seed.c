@@ -38,7 +38,7 @@ static int seed_pages(struct dlcs_store *s, long count, struct dlcs_error *err)
         rc = 1;
     for (long i = 0; i < count && rc == 0; i++) {
         struct dlcs_ingest_result r = {
-            1, 1, pages[i].id, pages[i].generation, b.id, NULL, 4000, 3000, 0, 0, 0};
+            1, 1, pages[i].id, pages[i].generation, b.id, NULL, 4000, 3000, 0, 0, 0, NULL};
 
         if (dlcs_store_complete(s, &r, &outcome, err) != DLCS_OK)
             rc = 1;

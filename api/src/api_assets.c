@@ -50,14 +50,53 @@ json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset
     return j;
 }
 
+/* The reference's numeric family codes (its enum's character values) as letters. */
+static void family_letters(json_t *body)
+{
+    json_t *f = json_object_get(body, "family");
+    static const struct {
+        json_int_t code;
+        const char *letter;
+    } codes[] = {{'I', "I"}, {'T', "T"}, {'F', "F"}};
+
+    for (size_t i = 0; json_is_integer(f) && i < DLCS_ARRAY_LEN(codes); i++)
+        if (json_integer_value(f) == codes[i].code)
+            json_object_set_new(body, "family", json_string(codes[i].letter));
+}
+
+void dlcs_api_strip_unchanged(const struct api_call *call, json_t *body,
+                              const struct dlcs_asset *stored)
+{
+    json_t *answer;
+    const char *key;
+    json_t *v, *tmp;
+
+    family_letters(body);
+    if (!stored || !json_is_object(body))
+        return;
+    answer = dlcs_api_asset_json(call, stored);
+    json_object_foreach_safe(body, tmp, key, v)
+    {
+        int idx = dlcs_entity_field_index(&dlcs_asset_entity, key);
+        bool writable = idx >= 0 && !(dlcs_asset_entity.fields[idx].flags &
+                                      (DLCS_FF_READONLY | DLCS_FF_INTERNAL));
+
+        if (!writable && json_equal(v, json_object_get(answer, key)))
+            json_object_del(body, key);
+    }
+    json_decref(answer);
+}
+
 enum dlcs_status dlcs_api_asset_from_body(struct api_call *call, struct dlcs_asset *a,
-                                          uint64_t *sent)
+                                          uint64_t *sent, const struct dlcs_asset *stored)
 {
     json_t *body = NULL;
     enum dlcs_status st = dlcs_api_body(call, &body);
 
-    if (st == DLCS_OK)
+    if (st == DLCS_OK) {
+        dlcs_api_strip_unchanged(call, body, stored);
         st = dlcs_entity_from_json(&dlcs_asset_entity, body, a, sent, &call->err);
+    }
     json_decref(body);
     return st;
 }
@@ -145,9 +184,8 @@ enum dlcs_status dlcs_api_asset_prepare(struct api_call *call, struct dlcs_asset
         return call->err.code;
     if (!a->origin || !a->origin[0])
         return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'origin' is required");
-    if (!a->media_type)
-        return dlcs_error_set(&call->err, DLCS_EINVAL, "field 'mediaType' is required");
-    if (strncmp(a->media_type, "image/", 6) != 0)
+    /* without mediaType the ingest records what the bytes are (the reference's own example) */
+    if (a->media_type && strncmp(a->media_type, "image/", 6) != 0)
         return dlcs_error_set(&call->err, DLCS_EUNSUPPORTED,
                               "field 'mediaType': only image/* is ingested by this build, not "
                               "'%s'",

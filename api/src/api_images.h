@@ -16,7 +16,16 @@ json_t *dlcs_api_asset_json(const struct api_call *call, const struct dlcs_asset
 
 /* Decode the body into 'a' (initialised); '*sent' gets the presence mask. */
 enum dlcs_status dlcs_api_asset_from_body(struct api_call *call, struct dlcs_asset *a,
-                                          uint64_t *sent) DLCS_WARN_UNUSED;
+                                          uint64_t *sent,
+                                          const struct dlcs_asset *stored) DLCS_WARN_UNUSED;
+
+/*
+ * Drop from 'body' what a client sends back unchanged from a GET answer of 'stored' (may be
+ * NULL: nothing is dropped): read-only fields and links whose value equals the answer's. A
+ * changed read-only field stays, and is refused naming it. Family codes become letters.
+ */
+void dlcs_api_strip_unchanged(const struct api_call *call, json_t *body,
+                              const struct dlcs_asset *stored);
 
 /* Bytes uploaded with a registration; they point into the request body. */
 struct dlcs_upload {
@@ -34,8 +43,8 @@ struct dlcs_upload {
  * then points the origin at the upload's blob, and dlcs_api_upload_store writes it.
  */
 enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_asset *a,
-                                            uint64_t *sent,
-                                            struct dlcs_upload *up) DLCS_WARN_UNUSED;
+                                            uint64_t *sent, struct dlcs_upload *up,
+                                            const struct dlcs_asset *stored) DLCS_WARN_UNUSED;
 
 /* Store uploaded bytes (if any) where the prepared asset's origin points. */
 enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset *a,

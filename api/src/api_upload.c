@@ -103,7 +103,8 @@ static enum dlcs_status adopt_upload(struct api_call *call, struct dlcs_asset *a
 }
 
 enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_asset *a,
-                                            uint64_t *sent, struct dlcs_upload *up)
+                                            uint64_t *sent, struct dlcs_upload *up,
+                                            const struct dlcs_asset *stored)
 {
     const char *ct = u_map_get_case(call->req->map_header, "Content-Type");
     enum dlcs_status st;
@@ -124,7 +125,7 @@ enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_a
         st = from_multipart(call, ct, a, sent, up);
         return st == DLCS_OK ? adopt_upload(call, a, sent, up) : st;
     }
-    return dlcs_api_asset_from_body(call, a, sent);
+    return dlcs_api_asset_from_body(call, a, sent, stored);
 }
 
 char *dlcs_api_upload_origin(const struct dlcs_asset *a)

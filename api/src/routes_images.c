@@ -165,22 +165,44 @@ out:
     return rc;
 }
 
+/* The image at 'path' into 'old' when it exists (*found); a failing store is its error. */
+static enum dlcs_status load_existing(struct api_call *call, const struct dlcs_asset *path,
+                                      struct dlcs_asset *old, bool *found)
+{
+    enum dlcs_status st;
+
+    old->customer = path->customer;
+    old->space = path->space;
+    dlcs_str_replace(&old->id, path->id);
+    st = dlcs_store_get(call->ctx->store, &dlcs_asset_entity, old, &call->err);
+    *found = st == DLCS_OK;
+    if (st == DLCS_ENOTFOUND) {
+        dlcs_error_clear(&call->err);
+        st = DLCS_OK;
+    }
+    return st;
+}
+
 static int put_image(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
-    struct dlcs_asset path, in;
+    struct dlcs_asset path, in, old;
     struct dlcs_upload up;
     uint64_t sent = 0;
+    bool found = false;
     int rc;
 
     dlcs_entity_init(&dlcs_asset_entity, &path);
     dlcs_entity_init(&dlcs_asset_entity, &in);
+    dlcs_entity_init(&dlcs_asset_entity, &old);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         image_path(&call, &path) != DLCS_OK ||
-        dlcs_api_registration_body(&call, &in, &sent, &up) != DLCS_OK)
+        load_existing(&call, &path, &old, &found) != DLCS_OK ||
+        dlcs_api_registration_body(&call, &in, &sent, &up, found ? &old : NULL) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
         rc = register_and_answer(&call, &in, sent, &path, &up);
+    dlcs_entity_release(&dlcs_asset_entity, &old);
     dlcs_entity_release(&dlcs_asset_entity, &in);
     dlcs_entity_release(&dlcs_asset_entity, &path);
     return rc;
@@ -200,7 +222,7 @@ static int post_image(const struct _u_request *req, struct _u_response *res, voi
     dlcs_entity_init(&dlcs_asset_entity, &in);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         space_path(&call, &path) != DLCS_OK ||
-        dlcs_api_registration_body(&call, &in, &sent, &up) != DLCS_OK) {
+        dlcs_api_registration_body(&call, &in, &sent, &up, NULL) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;
     }
@@ -277,7 +299,7 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
     dlcs_entity_init(&dlcs_asset_entity, &in);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         load_image(&call, &a) != DLCS_OK ||
-        dlcs_api_asset_from_body(&call, &in, &sent) != DLCS_OK ||
+        dlcs_api_asset_from_body(&call, &in, &sent, &a) != DLCS_OK ||
         check_identity(&call, &in, sent, &a) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;

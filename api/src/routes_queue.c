@@ -61,7 +61,9 @@ static enum dlcs_status member(struct api_call *call, const json_t *m, size_t i,
 static enum dlcs_status members(struct api_call *call, const json_t *body, struct dlcs_asset **out,
                                 size_t *count)
 {
-    const json_t *list = json_object_get(body, "member");
+    /* "members" is what the reference system's generated clients send */
+    const json_t *list =
+        json_object_get(body, json_object_get(body, "member") ? "member" : "members");
     size_t n = json_array_size(list), max = (size_t)call->ctx->cfg->batch_max;
     const json_t *m;
     size_t i;
@@ -70,9 +72,11 @@ static enum dlcs_status members(struct api_call *call, const json_t *body, struc
     *count = 0;
     if (!json_is_object(body) || !json_is_array(list))
         return dlcs_error_set(&call->err, DLCS_EINVAL,
-                              "the body must be a Collection with a 'member' array");
+                              "the body must be a Collection with a 'member' (or 'members') array");
     if (n == 0)
         return dlcs_error_set(&call->err, DLCS_EINVAL, "'member' must not be empty");
+    if (json_object_get(body, "member") && json_object_get(body, "members"))
+        return dlcs_error_set(&call->err, DLCS_EINVAL, "send 'member' or 'members', not both");
     if (n > max)
         return dlcs_error_set(&call->err, DLCS_EINVAL,
                               "%zu members: a batch holds at most %zu (DLCS_BATCH_MAX)", n, max);

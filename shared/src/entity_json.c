@@ -112,9 +112,13 @@ static enum dlcs_status decode_field(const struct dlcs_field *f, const json_t *v
     return DLCS_OK;
 }
 
-static int is_jsonld_keyword(const char *key)
+/* JSON-LD keywords, with or without '@' (the reference's clients send both spellings). */
+static int is_jsonld_keyword(const struct dlcs_entity *e, const char *key)
 {
-    return strcmp(key, "@context") == 0 || strcmp(key, "@id") == 0 || strcmp(key, "@type") == 0;
+    if (strcmp(key, "@context") == 0 || strcmp(key, "@id") == 0 || strcmp(key, "@type") == 0)
+        return 1;
+    return (strcmp(key, "context") == 0 || strcmp(key, "type") == 0) &&
+           dlcs_entity_field_index(e, key) < 0;
 }
 
 enum dlcs_status dlcs_entity_from_json(const struct dlcs_entity *e, const json_t *in, void *obj,
@@ -133,8 +137,10 @@ enum dlcs_status dlcs_entity_from_json(const struct dlcs_entity *e, const json_t
         int idx = dlcs_entity_field_index(e, key);
         const struct dlcs_field *f = idx >= 0 ? &e->fields[idx] : NULL;
 
-        if (is_jsonld_keyword(key))
+        if (is_jsonld_keyword(e, key))
             continue;
+        if (f && f->type == DLCS_FT_CHANNELS && json_is_array(v) && json_array_size(v) == 0)
+            continue; /* "deliveryChannels": [] is "not given": the defaults apply */
         if (!f || (f->flags & DLCS_FF_INTERNAL))
             return dlcs_error_set(err, DLCS_EINVAL, "unknown field '%s'", key);
         if (f->flags & DLCS_FF_READONLY)

@@ -121,7 +121,7 @@ static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int
                                      const char *error)
 {
     const struct dlcs_ingest_result r = {customer, space, id, generation, batch, error,
-                                         640,      480,   0,  1000,       100};
+                                         640,      480,   0,  1000,       100,   NULL};
     enum dlcs_completion outcome;
 
     OK(dlcs_store_complete(s, &r, &outcome, NULL));

@@ -326,6 +326,49 @@ static void images_register_immediately(void **state)
     json_decref(j);
 }
 
+/* Bodies the reference system's own documentation and generated clients send. */
+static void reference_client_bodies_are_accepted(void **state)
+{
+    char body[1024], *text;
+    json_t *j = NULL;
+
+    (void)state;
+    /* the platform documentation's example: no mediaType; the ingest records what it is */
+    (void)snprintf(body, sizeof body,
+                   "{\"space\":20,\"id\":\"doc1\",\"origin\":\"file://%s/photo.jpg\","
+                   "\"string1\":\"example\",\"number1\":1,\"tags\":[\"a\"],"
+                   "\"deliveryChannels\":[],\"@type\":\"Image\",\"type\":\"Image\"}",
+                   fixtures);
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/20/images/doc1", body, &j),
+                     201);
+    assert_string_equal(str(j, "mediaType"), "image/jpeg");
+    assert_string_equal(str(json_array_get(json_object_get(j, "deliveryChannels"), 0), "channel"),
+                        "iiif-img"); /* [] = not given: the defaults */
+    /* a GET answer sent back with one change: unchanged read-only fields and links ignored */
+    json_object_set_new(j, "string2", json_string("edited"));
+    json_object_set_new(j, "family", json_integer('I')); /* the reference's numeric code */
+    text = json_dumps(j, 0);
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/20/images/doc1", text, &j),
+                     200);
+    assert_string_equal(str(j, "string2"), "edited");
+    json_object_set_new(j, "width", json_integer(1));
+    free(text);
+    text = json_dumps(j, 0);
+    json_decref(j);
+    expect_error(call(customer_key, "PATCH", "/customers/2/spaces/20/images/doc1", text, &j), &j,
+                 400, "field 'width' is read-only"); /* a changed read-only field still is */
+    free(text);
+    /* a queued Collection with "members" (not "member") */
+    (void)snprintf(body, sizeof body,
+                   "{\"@type\":\"Collection\",\"members\":[{\"space\":20,\"id\":\"doc2\","
+                   "\"origin\":\"file://%s/photo.jpg\"}]}",
+                   fixtures);
+    assert_int_equal(call(customer_key, "POST", "/customers/2/queue", body, &j), 201);
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
+    json_decref(j);
+}
+
 /* The bytes of fixture 'name' (free()). */
 static unsigned char *fixture_bytes(const char *name, size_t *len)
 {
@@ -962,6 +1005,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(origin_strategies_keep_credentials_secret),
         cmocka_unit_test(delete_images_in_bulk),
         cmocka_unit_test(other_customers_are_invisible_on_every_route),
+        cmocka_unit_test(reference_client_bodies_are_accepted),
     };
     int rc;
 

@@ -101,7 +101,7 @@ static void ingest_and_complete(struct dlcs_store *store, struct dlcs_blobstore 
     struct dlcs_error err = {0};
     char *origin = dlcs_xasprintf("file://%s/quad.jpg", scratch);
     char *prefix = dlcs_xasprintf("1/1/%s", id);
-    struct dlcs_ingest_result r = {1, 1, id, 1, 0, NULL, 0, 0, 0, 0, 0};
+    struct dlcs_ingest_result r = {1, 1, id, 1, 0, NULL, 0, 0, 0, 0, 0, NULL};
     enum dlcs_completion outcome;
 
     if (dlcs_ingest_one(s, origin, NULL, blobs, prefix, &rep, &err) != DLCS_OK)

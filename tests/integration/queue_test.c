@@ -585,7 +585,7 @@ static void queue_bodies_are_validated(void **state)
         const char *detail;
     } rows[] = {
         {"{\"member\":[]}", "'member' must not be empty"},
-        {"{\"members\":[]}", "a Collection with a 'member' array"},
+        {"{\"members\":[]}", "'member' must not be empty"},
         {"{\"member\":[{\"space\":1,\"origin\":\"https://x/a.jpg\",\"mediaType\":\"image/jpeg\"}]}",
          "member 0 (''): fields 'id' and 'space' are required"},
         {"{\"member\":[{\"id\":\"a\",\"space\":9,\"origin\":\"https://x/a.jpg\","

@@ -50,6 +50,15 @@ enum dlcs_image_format dlcs_image_format_sniff(const unsigned char *h, size_t le
     return DLCS_FMT_UNKNOWN;
 }
 
+const char *dlcs_image_format_mime(enum dlcs_image_format f)
+{
+    static const char *const types[] = {NULL,        "image/jpeg",      "image/tiff",
+                                        "image/png", "image/webp",      "image/gif",
+                                        "image/jp2", "application/pdf", "image/heif"};
+
+    return (size_t)f < sizeof types / sizeof types[0] ? types[f] : NULL;
+}
+
 const char *dlcs_image_format_name(enum dlcs_image_format f)
 {
     static const char *const names[] = {"unknown", "jpeg", "tiff", "png", "webp",

@@ -98,7 +98,7 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     struct dlcs_thumb_size sizes[DLCS_THUMB_POLICY_MAX];
     struct dlcs_error why = {0};
     struct dlcs_ingest_result r = {
-        a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0};
+        a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0, NULL};
     char *prefix =
         dlcs_xasprintf("%lld/%lld/%s", (long long)a->customer, (long long)a->space, a->id);
     enum dlcs_completion outcome;
@@ -127,6 +127,7 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
         r.height = rep.convert.height;
         r.size = rep.derivative_bytes;
         r.thumbnail_size = rep.thumbnail_bytes;
+        r.media_type = dlcs_image_format_mime(rep.convert.format);
     } else {
         r.error = why.message; /* recorded on the asset: the client sees why */
     }

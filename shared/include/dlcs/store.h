@@ -114,6 +114,7 @@ struct dlcs_ingest_result {
     const char *error;  /* NULL = success */
     int64_t width, height, duration;
     int64_t size, thumbnail_size; /* bytes stored: derivatives, thumbnails */
+    const char *media_type;       /* what the bytes are; fills a mediaType registered without */
 };
 
 /* Storage in use by a customer or one of its spaces. */

@@ -39,7 +39,7 @@ static const char SQL_BATCH_SHRINK[] =
     "WHERE id=?1";
 static const char SQL_ASSET_FINISH[] =
     "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5, "
-    " modified=?5, size=?10, thumbnailSize=?11 "
+    " modified=?5, size=?10, thumbnailSize=?11, \"mediaType\"=COALESCE(\"mediaType\", ?12) "
     "WHERE customer=?6 AND space=?7 AND id=?8 AND generation=?9 AND ingesting=1";
 static const char SQL_ASSET_GENERATION[] =
     "SELECT generation FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
@@ -257,6 +257,7 @@ static enum dlcs_status finish_asset(struct sql_conn *c, const struct dlcs_inges
     sqlite3_bind_int64(st, 9, r->generation);
     sqlite3_bind_int64(st, 10, r->size);
     sqlite3_bind_int64(st, 11, r->thumbnail_size);
+    sqlite3_bind_text(st, 12, r->media_type, -1, SQLITE_STATIC);
     if (step_done(c, st, "finish asset", err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     if (sqlite3_changes(c->db) == 1) {

@@ -32,4 +32,7 @@ enum dlcs_image_format dlcs_image_format_sniff(const unsigned char *head, size_t
 /* "jpeg", "tiff", ... or "unknown". Borrowed, static. */
 const char *dlcs_image_format_name(enum dlcs_image_format f);
 
+/* "image/jpeg", "image/tiff", ..., "application/pdf"; NULL for unknown. Borrowed, static. */
+const char *dlcs_image_format_mime(enum dlcs_image_format f);
+
 #endif /* DLCS_IMAGE_FORMAT_H */
