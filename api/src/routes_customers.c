@@ -197,8 +197,8 @@ static int create_key(const struct _u_request *req, struct _u_response *res, voi
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         dlcs_keys_create(call.ctx->store, call.customer, key, secret, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
-    /* 200, as the reference: the secret is in this answer and nowhere else, ever */
-    return dlcs_api_send(&call, 200, key_json(&call, key, secret));
+    /* 201 (the reference says 200): the secret is in this answer and nowhere else, ever */
+    return dlcs_api_send(&call, 201, key_json(&call, key, secret));
 }
 
 static int delete_key(const struct _u_request *req, struct _u_response *res, void *data)

@@ -214,7 +214,9 @@ static int get_batch(const struct _u_request *req, struct _u_response *res, void
 }
 
 /* The customer's queue: counts computed from the batches, so they can never drift. */
-static int get_customer_queue(const struct _u_request *req, struct _u_response *res, void *data)
+/* The CustomerQueue: what waits in unfinished batches (priority ones only, for /priority). */
+static int queue_summary(const struct _u_request *req, struct _u_response *res, void *data,
+                         bool priority_only)
 {
     struct api_call call;
     struct dlcs_query q = {0};
@@ -228,6 +230,8 @@ static int get_customer_queue(const struct _u_request *req, struct _u_response *
     dlcs_query_eq_int(&q, "customer", call.customer);
     dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
     dlcs_query_eq_int(&q, "superseded", 0);
+    if (priority_only)
+        dlcs_query_eq_int(&q, "priority", 1);
     if (dlcs_store_list(call.ctx->store, &dlcs_batch_entity, &q, &l, &call.err) != DLCS_OK)
         return dlcs_api_fail(&call);
     for (size_t i = 0; i < l.count; i++) {
@@ -235,7 +239,8 @@ static int get_customer_queue(const struct _u_request *req, struct _u_response *
 
         waiting += b->count - b->completed - b->errors;
     }
-    id = dlcs_api_url(&call, "/customers/%lld/queue", (long long)call.customer);
+    id = dlcs_api_url(&call, "/customers/%lld/queue%s", (long long)call.customer,
+                      priority_only ? "/priority" : "");
     j = json_pack("{s:I,s:I,s:I}", "size", (json_int_t)waiting, "batchesWaiting",
                   (json_int_t)l.count, "imagesWaiting", (json_int_t)waiting);
     for (const char *const *k =
@@ -252,12 +257,23 @@ static int get_customer_queue(const struct _u_request *req, struct _u_response *
     return dlcs_api_send(&call, 200, j);
 }
 
+static int get_customer_queue(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return queue_summary(req, res, data, false);
+}
+
+static int get_priority_queue(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    return queue_summary(req, res, data, true);
+}
+
 enum dlcs_status dlcs_api_register_queue(struct dlcs_http_server *http,
                                          const struct dlcs_api_context *ctx, struct dlcs_error *err)
 {
     if (!dlcs_api_route(http, "POST", "/customers/:c/queue", post_queue, ctx) ||
         !dlcs_api_route(http, "POST", "/customers/:c/queue/priority", post_priority, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue", get_customer_queue, ctx) ||
+        !dlcs_api_route(http, "GET", "/customers/:c/queue/priority", get_priority_queue, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/batches", get_batches, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/active", get_active, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/recent", get_recent, ctx) ||

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The entry point (GET /) and the health endpoints /healthz and /readyz. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -8,11 +9,13 @@
 #include "dlcs/http_server.h"
 #include "dlcs/hydra.h"
 #include "dlcs/mem.h"
+#include "dlcs/model.h"
 
 #include "api_internal.h"
 
-static const char *const entry_links[] = {"customers", "originStrategies", "storagePolicies",
-                                          "deliveryChannelPolicies", "queue"};
+/* Every link here resolves (storage policies and a platform-wide queue are not built). */
+static const char *const entry_links[] = {"customers", "originStrategies",
+                                          "deliveryChannelPolicies"};
 
 static int entry_point(const struct _u_request *req, struct _u_response *res, void *data)
 {
@@ -34,6 +37,65 @@ static int entry_point(const struct _u_request *req, struct _u_response *res, vo
     }
     free(base);
     return dlcs_http_send_json(res, 200, body, NULL);
+}
+
+/* GET /originStrategies: the strategy types a customer's origin strategies may name. */
+static int origin_strategy_types(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    const char *const *types = dlcs_origin_strategy_types();
+    json_t *members = json_array();
+    struct dlcs_page page = {1, 1};
+    char *base;
+    size_t n = 0;
+
+    if (dlcs_api_begin(&call, data, req, res, API_ANY_KEY) != DLCS_OK) {
+        json_decref(members);
+        return dlcs_api_fail(&call);
+    }
+    base = dlcs_api_url(&call, "/originStrategies");
+    for (; types[n]; n++) {
+        char *id = dlcs_xasprintf("%s/%s", base, types[n]);
+
+        json_array_append_new(members, json_pack("{s:s,s:s,s:s}", "@id", id, "@type",
+                                                 "vocab:OriginStrategyType", "name", types[n]));
+        free(id);
+    }
+    page.page_size = (int64_t)n;
+    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, (int64_t)n, &page));
+    free(base);
+    return U_CALLBACK_COMPLETE;
+}
+
+/* GET /deliveryChannelPolicies: the platform's own defaults, which customers' policies override. */
+static int default_policies(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_page page = {1, 2};
+    json_t *members, *sizes = json_array();
+    char *base, *thumbs, *img, *copy, *save = NULL;
+
+    if (dlcs_api_begin(&call, data, req, res, API_ANY_KEY) != DLCS_OK) {
+        json_decref(sizes);
+        return dlcs_api_fail(&call);
+    }
+    copy = dlcs_xstrdup(call.ctx->cfg->thumb_sizes ? call.ctx->cfg->thumb_sizes : "");
+    for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        json_array_append_new(sizes, json_string(t));
+    free(copy);
+    base = dlcs_api_url(&call, "/deliveryChannelPolicies");
+    thumbs = dlcs_xasprintf("%s/thumbs/default", base);
+    img = dlcs_xasprintf("%s/iiif-img/default", base);
+    members =
+        json_pack("[{s:s,s:s,s:s,s:s,s:o},{s:s,s:s,s:s,s:s}]", "@id", thumbs, "@type",
+                  "vocab:DefaultDeliveryChannelPolicy", "name", "default", "channel", "thumbs",
+                  "policyData", sizes, "@id", img, "@type", "vocab:DefaultDeliveryChannelPolicy",
+                  "name", "default", "channel", "iiif-img");
+    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, 2, &page));
+    free(thumbs);
+    free(img);
+    free(base);
+    return U_CALLBACK_COMPLETE;
 }
 
 static int healthz(const struct _u_request *req, struct _u_response *res, void *data)
@@ -60,7 +122,9 @@ static int readyz(const struct _u_request *req, struct _u_response *res, void *d
 enum dlcs_status dlcs_api_register(struct dlcs_http_server *http,
                                    const struct dlcs_api_context *ctx, struct dlcs_error *err)
 {
-    if (!dlcs_api_route(http, "GET", "/", entry_point, ctx))
+    if (!dlcs_api_route(http, "GET", "/", entry_point, ctx) ||
+        !dlcs_api_route(http, "GET", "/originStrategies", origin_strategy_types, ctx) ||
+        !dlcs_api_route(http, "GET", "/deliveryChannelPolicies", default_policies, ctx))
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot register the API endpoints");
     if (dlcs_api_register_customers(http, ctx, err) != DLCS_OK ||
         dlcs_api_register_spaces(http, ctx, err) != DLCS_OK ||

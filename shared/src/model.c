@@ -279,8 +279,13 @@ static const struct dlcs_field origin_strategy_fields[] = {
 };
 #undef F
 
-static const char *const strategies[] = {"default", "basic-http-authentication", "s3-ambient", "s3",
-                                         "ftp"};
+static const char *const strategies[] = {
+    "default", "basic-http-authentication", "s3-ambient", "s3", "ftp", NULL};
+
+const char *const *dlcs_origin_strategy_types(void)
+{
+    return strategies;
+}
 
 static enum dlcs_status check_origin_strategy(const void *obj, uint64_t present,
                                               struct dlcs_error *err)
@@ -300,7 +305,7 @@ static enum dlcs_status check_origin_strategy(const void *obj, uint64_t present,
         regfree(&re);
     }
     if (sent(e, present, "strategy") && s->strategy) {
-        for (size_t i = 0; i < DLCS_ARRAY_LEN(strategies); i++) {
+        for (size_t i = 0; strategies[i]; i++) {
             if (strcmp(s->strategy, strategies[i]) == 0)
                 return DLCS_OK;
         }

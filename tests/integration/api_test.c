@@ -132,7 +132,7 @@ static int global_setup(void **state)
         201)
         return -1;
     json_decref(j);
-    if (call(ADMIN, "POST", "/customers/2/keys", NULL, &j) != 200)
+    if (call(ADMIN, "POST", "/customers/2/keys", NULL, &j) != 201)
         return -1;
     (void)snprintf(customer_key, sizeof customer_key, "%s:%s", str(j, "key"), str(j, "secret"));
     json_decref(j);
@@ -269,7 +269,7 @@ static void keys(void **state)
     char second[200], path[200];
 
     (void)state;
-    assert_int_equal(call(customer_key, "POST", "/customers/2/keys", NULL, &j), 200);
+    assert_int_equal(call(customer_key, "POST", "/customers/2/keys", NULL, &j), 201);
     (void)snprintf(second, sizeof second, "%s:%s", str(j, "key"), str(j, "secret"));
     (void)snprintf(path, sizeof path, "/customers/2/keys/%s", str(j, "key"));
     json_decref(j);
@@ -367,6 +367,35 @@ static void reference_client_bodies_are_accepted(void **state)
     assert_int_equal(call(customer_key, "POST", "/customers/2/queue", body, &j), 201);
     assert_int_equal(json_integer_value(json_object_get(j, "count")), 1);
     json_decref(j);
+}
+
+static const char *path_of(const char *url);
+
+/* Every link the entry point and the customer's queue advertise answers 200, HEAD too. */
+static void advertised_links_resolve(void **state)
+{
+    const char *const docs[] = {"/", "/customers/2/queue"};
+    json_t *j = NULL, *v;
+    const char *key;
+
+    (void)state;
+    for (size_t d = 0; d < sizeof docs / sizeof docs[0]; d++) {
+        assert_int_equal(call(customer_key, "GET", docs[d], NULL, &j), 200);
+        json_object_foreach(j, key, v)
+        {
+            json_t *k = NULL;
+            const char *url = json_string_value(v);
+
+            if (!url || !strstr(url, "://") || strcmp(key, "@context") == 0)
+                continue;
+            if (call(customer_key, "GET", path_of(url), NULL, &k) != 200)
+                fail_msg("%s advertises %s = %s, which does not answer 200", docs[d], key, url);
+            json_decref(k);
+            if (call(customer_key, "HEAD", path_of(url), NULL, NULL) != 200)
+                fail_msg("HEAD %s is not 200", url);
+        }
+        json_decref(j);
+    }
 }
 
 /* The bytes of fixture 'name' (free()). */
@@ -1006,6 +1035,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(delete_images_in_bulk),
         cmocka_unit_test(other_customers_are_invisible_on_every_route),
         cmocka_unit_test(reference_client_bodies_are_accepted),
+        cmocka_unit_test(advertised_links_resolve),
     };
     int rc;
 

@@ -21,6 +21,9 @@ const byType = {
     'vocab:CustomerStorage': 'customer-storage.json',
     'vocab:NamedQuery': 'named-query-resource.json',
     'vocab:ImageStorage': 'image-storage.json',
+    'vocab:OriginStrategyType': 'origin-strategy-type.json',
+    'vocab:EntryPoint': 'entry-point.json',
+    'vocab:DefaultDeliveryChannelPolicy': 'default-delivery-channel-policy.json',
     Collection: 'collection.json',
     Error: 'error.json',
 };

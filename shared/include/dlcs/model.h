@@ -120,4 +120,7 @@ extern const struct dlcs_entity dlcs_delivery_channel_policy_entity;
 /* The family an asset of 'media_type' belongs to: "I", "T" or "F". Borrowed, static. */
 const char *dlcs_asset_family_for(const char *media_type);
 
+/* The origin strategy types ("default", "basic-http-authentication", ...), NULL-ended. Static. */
+const char *const *dlcs_origin_strategy_types(void);
+
 #endif /* DLCS_MODEL_H */
