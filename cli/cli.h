@@ -41,4 +41,14 @@ void dlcs_cli_ingester_release(struct cli_ingester *ing);
 enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
                                        struct dlcs_error *failure, struct dlcs_error *err);
 
+/*
+ * Fill the settings that default from others (absolute DLCS_DATA_DIR, DLCS_STORE, DLCS_STORAGE,
+ * DLCS_SCRATCH_DIR, DLCS_QUEUE) and refuse adapters this build has not. DLCS_EINVAL names it.
+ */
+enum dlcs_status dlcs_cli_config_resolve(struct dlcs_config *cfg,
+                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/* One info line with the effective data directory, store, storage and queue. */
+void dlcs_cli_config_log(const struct dlcs_config *cfg);
+
 #endif /* DLCS_CLI_H */

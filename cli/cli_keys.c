@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dlcs/keys.h"
 #include "dlcs/log.h"
@@ -34,6 +35,14 @@ int dlcs_cli_keys(const struct dlcs_config *cfg, const char *role, const struct 
     if (!admin && (strcmp(args->argv[1], "--customer") != 0 || args->argc != 3 ||
                    (customer = strtoll(args->argv[2], NULL, 10)) <= 0))
         return usage();
+    /* a client command never makes a store: a missing one is a wrong directory, said plainly */
+    if (strncmp(cfg->store, "sqlite://", 9) == 0 && access(cfg->store + 9, F_OK) != 0) {
+        dlcs_log(DLCS_LOG_ERROR,
+                 "no store at '%s': run this where 'dlcs serve' keeps its data, or set "
+                 "DLCS_DATA_DIR / DLCS_STORE",
+                 cfg->store + 9);
+        return 1;
+    }
     st = dlcs_cli_open_store(cfg, &store, &err);
     if (st == DLCS_OK)
         st = admin ? dlcs_keys_create_admin(store, key, secret, &err)

@@ -66,18 +66,11 @@ static void usage(FILE *out)
 enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_store **store,
                                      struct dlcs_error *err)
 {
-    char *url = cfg->store ? dlcs_xstrdup(cfg->store)
-                           : dlcs_xasprintf("sqlite://%s/dlcs.db", cfg->data_dir);
-    enum dlcs_status st;
-
     if (dlcs_fs_mkdirs(cfg->data_dir, err) != DLCS_OK) {
-        free(url);
         dlcs_error_prefix(err, "DLCS_DATA_DIR");
         return err->code;
     }
-    st = dlcs_store_open(url, cfg->sqlite_pool, cfg->sqlite_busy_ms, store, err);
-    free(url);
-    return st;
+    return dlcs_store_open(cfg->store, cfg->sqlite_pool, cfg->sqlite_busy_ms, store, err);
 }
 
 /* Block the stop signals in every thread (threads inherit the mask); main waits for them. */
@@ -130,12 +123,7 @@ static enum dlcs_status start_workers(const struct dlcs_config *cfg, struct serv
 static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_blobstore **b,
                                    struct dlcs_error *err)
 {
-    char *url = cfg->storage ? dlcs_xstrdup(cfg->storage)
-                             : dlcs_xasprintf("file://%s/blobs", cfg->data_dir);
-    enum dlcs_status st = dlcs_blobstore_open(url, b, err);
-
-    free(url);
-    return st;
+    return dlcs_blobstore_open(cfg->storage, b, err);
 }
 
 static enum dlcs_status register_routes(struct server *s, const char *role, struct dlcs_error *err)
@@ -152,8 +140,7 @@ static enum dlcs_status register_routes(struct server *s, const char *role, stru
 static enum dlcs_status start_http(const struct dlcs_config *cfg, struct server *s,
                                    const char *role, struct dlcs_error *err)
 {
-    char *spool = cfg->scratch_dir ? dlcs_xasprintf("%s/bodies", cfg->scratch_dir)
-                                   : dlcs_xasprintf("%s/scratch/bodies", cfg->data_dir);
+    char *spool = dlcs_xasprintf("%s/bodies", cfg->scratch_dir);
     const struct dlcs_http_options opt = {cfg->http_bind,
                                           cfg->http_port,
                                           cfg->http_threads,
@@ -239,6 +226,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     (void)args;
     memset(&s, 0, sizeof s);
     block_stop_signals(&stop);
+    dlcs_cli_config_log(cfg);
     if (open_server(cfg, role, &s, &err) == DLCS_OK) {
         dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
         sigwait(&stop, &sig);
@@ -291,8 +279,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "dlcs: unknown role '%s'; see 'dlcs --help'\n", argv[1]);
         return 2;
     }
-    if (dlcs_config_load(&cfg, NULL, NULL, &err) != DLCS_OK) {
+    if (dlcs_config_load(&cfg, NULL, NULL, &err) != DLCS_OK ||
+        dlcs_cli_config_resolve(&cfg, &err) != DLCS_OK) {
         fprintf(stderr, "dlcs: invalid configuration: %s\n", err.message);
+        dlcs_config_release(&cfg);
         return 2;
     }
     if (!role) {

@@ -33,6 +33,14 @@ enum dlcs_status dlcs_blob_key_check(const char *key, struct dlcs_error *err)
     return DLCS_OK;
 }
 
+enum dlcs_status dlcs_blobstore_url_check(const char *url, struct dlcs_error *err)
+{
+    if (strncmp(url, "file://", 7) != 0 && strstr(url, "://"))
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "DLCS_STORAGE '%s': unknown adapter (this build has file://)", url);
+    return DLCS_OK;
+}
+
 enum dlcs_status dlcs_blobstore_open(const char *url, struct dlcs_blobstore **out,
                                      struct dlcs_error *err)
 {
@@ -41,11 +49,10 @@ enum dlcs_status dlcs_blobstore_open(const char *url, struct dlcs_blobstore **ou
     struct dlcs_blobstore *b;
 
     *out = NULL;
+    if (dlcs_blobstore_url_check(url, err) != DLCS_OK)
+        return DLCS_EINVAL;
     if (strncmp(url, "file://", 7) == 0)
         path = url + 7;
-    else if (strstr(url, "://"))
-        return dlcs_error_set(err, DLCS_EINVAL,
-                              "DLCS_STORAGE '%s': unknown adapter (this build has file://)", url);
     if (dlcs_blob_file_open(path, &impl, err) != DLCS_OK)
         return err ? err->code : DLCS_EUPSTREAM;
     b = dlcs_xcalloc(1, sizeof *b);

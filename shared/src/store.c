@@ -123,20 +123,25 @@ static enum dlcs_status check_query(const struct dlcs_entity *e, const struct dl
     return DLCS_OK;
 }
 
+enum dlcs_status dlcs_store_url_check(const char *url, struct dlcs_error *err)
+{
+    if (strncmp(url, "sqlite://", 9) != 0 && strstr(url, "://"))
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "DLCS_STORE '%s': unknown adapter (this build has sqlite://)", url);
+    return DLCS_OK;
+}
+
 enum dlcs_status dlcs_store_open(const char *url, int pool, int busy_ms, struct dlcs_store **out,
                                  struct dlcs_error *err)
 {
-    const char *path = url;
+    const char *path = strncmp(url, "sqlite://", 9) == 0 ? url + 9 : url;
     struct dlcs_store *s;
     void *impl = NULL;
     enum dlcs_status st;
 
     *out = NULL;
-    if (strncmp(url, "sqlite://", 9) == 0)
-        path = url + 9;
-    else if (strstr(url, "://"))
-        return dlcs_error_set(err, DLCS_EINVAL,
-                              "DLCS_STORE '%s': unknown adapter (this build has sqlite://)", url);
+    if (dlcs_store_url_check(url, err) != DLCS_OK)
+        return DLCS_EINVAL;
     st = dlcs_store_sqlite_open(path, pool, busy_ms, &impl, err);
     if (st != DLCS_OK)
         return st;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -188,6 +189,60 @@ static void restart_keeps_the_data_directory(void **state)
     harness_cleanup(&p);
 }
 
+/* Run 'args' to its end with 'env'; its exit status, its output in 'log'. */
+static int run_to_end(const char *const *args, const char *const *env, char *log, size_t cap,
+                      struct harness_proc *p)
+{
+    int rc;
+
+    assert_int_equal(harness_start(binary, args, env, 0, p), 0);
+    rc = harness_wait(p, 10000);
+    harness_read_log(p, log, cap);
+    return rc;
+}
+
+/* --print-config shows the effective store, storage, queue and an absolute data directory. */
+static void print_config_shows_effective_values(void **state)
+{
+    const char *const args[] = {"--print-config", NULL};
+    const char *const env[] = {"DLCS_DATA_DIR=relative-data", NULL};
+    const char *const bad[] = {"DLCS_QUEUE=rabbit://x", NULL};
+    char log[32768], cwd[512], expect[800];
+    struct harness_proc p;
+
+    (void)state;
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(run_to_end(args, env, log, sizeof log, &p), 0);
+    (void)snprintf(expect, sizeof expect, "DLCS_STORE=sqlite://%s/relative-data/dlcs.db\n", cwd);
+    if (!strstr(log, expect) || !strstr(log, "DLCS_QUEUE=embedded\n") ||
+        !strstr(log, "DLCS_STORAGE=file://") || !strstr(log, "DLCS_SCRATCH_DIR=/"))
+        fail_msg("want '%s' and the other effective values in:\n%s", expect, log);
+    harness_cleanup(&p);
+    assert_int_equal(run_to_end(args, bad, log, sizeof log, &p), 2);
+    assert_non_null(strstr(log, "DLCS_QUEUE 'rabbit://x': unknown adapter"));
+    harness_cleanup(&p);
+}
+
+/* A client command never creates a store where there is none. */
+static void keys_refuse_to_create_a_store(void **state)
+{
+    const char *const args[] = {"keys", "create", "--admin", NULL};
+    char log[8192], dir[300], env_dir[340], db[340];
+    const char *env[] = {env_dir, NULL};
+    struct harness_proc p;
+
+    (void)state;
+    (void)snprintf(dir, sizeof dir, "/tmp/dlcs-keys-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    (void)snprintf(env_dir, sizeof env_dir, "DLCS_DATA_DIR=%s/nothing-here", dir);
+    assert_int_equal(run_to_end(args, env, log, sizeof log, &p), 1);
+    assert_non_null(strstr(log, "no store at"));
+    (void)snprintf(db, sizeof db, "%s/nothing-here", dir);
+    assert_int_not_equal(access(db, F_OK), 0);
+    harness_cleanup(&p);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +253,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(invalid_setting_stops_start_up_with_one_line),
         cmocka_unit_test(port_in_use_is_a_clear_error),
         cmocka_unit_test(restart_keeps_the_data_directory),
+        cmocka_unit_test(print_config_shows_effective_values),
+        cmocka_unit_test(keys_refuse_to_create_a_store),
     };
     int rc;
 

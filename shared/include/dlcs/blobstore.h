@@ -87,4 +87,7 @@ enum dlcs_status dlcs_blob_local_path(struct dlcs_blobstore *b, const char *key,
 enum dlcs_status dlcs_blob_remove_prefix(struct dlcs_blobstore *b, const char *prefix,
                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* DLCS_EINVAL, naming the adapters of this build, unless 'url' names one of them. */
+enum dlcs_status dlcs_blobstore_url_check(const char *url, struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 #endif /* DLCS_BLOBSTORE_H */

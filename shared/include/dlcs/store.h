@@ -293,4 +293,7 @@ enum dlcs_status dlcs_store_jobs_waiting(struct dlcs_store *store, int64_t *coun
 enum dlcs_status dlcs_store_usage(struct dlcs_store *store, int64_t customer, int64_t space,
                                   struct dlcs_usage *out, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* DLCS_EINVAL, naming the adapters of this build, unless 'url' names one of them. */
+enum dlcs_status dlcs_store_url_check(const char *url, struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 #endif /* DLCS_STORE_H */
