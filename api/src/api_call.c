@@ -117,17 +117,30 @@ enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name, int6
     return DLCS_OK;
 }
 
+enum dlcs_status dlcs_api_get(struct api_call *call, const struct dlcs_entity *e, void *obj)
+{
+    struct dlcs_error get_err = {0};
+    enum dlcs_status st = dlcs_store_get(call->ctx->store, e, obj, &get_err);
+
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND) /* a failing store stays itself, never "absent" */
+        (void)dlcs_error_set(&call->err, st, "%s", get_err.message);
+    return st;
+}
+
 /* Whether the path's customer exists (an admin may name any; nothing is made under none). */
-static bool customer_exists(struct api_call *call)
+static enum dlcs_status customer_exists(struct api_call *call)
 {
     struct dlcs_customer c;
-    bool found;
+    enum dlcs_status st;
 
     dlcs_entity_init(&dlcs_customer_entity, &c);
     c.id = call->customer;
-    found = dlcs_store_get(call->ctx->store, &dlcs_customer_entity, &c, NULL) == DLCS_OK;
+    st = dlcs_api_get(call, &dlcs_customer_entity, &c);
     dlcs_entity_release(&dlcs_customer_entity, &c);
-    return found;
+    if (st == DLCS_ENOTFOUND)
+        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
+                              (long long)call->customer);
+    return st;
 }
 
 enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_context *ctx,
@@ -153,9 +166,8 @@ enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_con
     if (call->customer != call->caller && !call->admin) /* never say the customer exists */
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
                               (long long)call->customer);
-    if (call->customer != call->caller && !customer_exists(call)) /* an admin's typo */
-        return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
-                              (long long)call->customer);
+    if (call->customer != call->caller) /* an admin's typo is a 404 too */
+        return customer_exists(call);
     return DLCS_OK;
 }
 

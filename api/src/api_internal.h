@@ -74,6 +74,13 @@ int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
  */
 char *dlcs_api_with_filters(const struct api_call *call, char *base);
 
+/*
+ * Read 'obj' by its key: DLCS_OK, DLCS_ENOTFOUND (call->err untouched: the caller says what is
+ * missing), or the store's failure recorded in call->err (then answered as it is: 503/502).
+ */
+enum dlcs_status dlcs_api_get(struct api_call *call, const struct dlcs_entity *e,
+                              void *obj) DLCS_WARN_UNUSED;
+
 /* The path's {s} space into 'sp' (initialised): DLCS_ENOTFOUND when the customer has none. */
 enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *sp) DLCS_WARN_UNUSED;
 

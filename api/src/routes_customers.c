@@ -84,11 +84,14 @@ static int create_customer(const struct _u_request *req, struct _u_response *res
 /* Load the path's customer into 'c' (initialised). */
 static enum dlcs_status load_customer(struct api_call *call, struct dlcs_customer *c)
 {
+    enum dlcs_status st;
+
     c->id = call->customer;
-    if (dlcs_store_get(call->ctx->store, &dlcs_customer_entity, c, NULL) != DLCS_OK)
+    st = dlcs_api_get(call, &dlcs_customer_entity, c);
+    if (st == DLCS_ENOTFOUND)
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no customer %lld",
                               (long long)call->customer);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_customer(const struct _u_request *req, struct _u_response *res, void *data)
@@ -212,11 +215,11 @@ static int delete_key(const struct _u_request *req, struct _u_response *res, voi
         rc = dlcs_api_fail(&call);
     } else {
         k.key = dlcs_xstrdup(u_map_get(req->map_url, "key"));
-        enum dlcs_status st = dlcs_store_get(call.ctx->store, &dlcs_key_entity, &k, NULL);
+        enum dlcs_status st = dlcs_api_get(&call, &dlcs_key_entity, &k);
 
-        if (st != DLCS_OK || k.customer != call.customer)
+        if (st == DLCS_ENOTFOUND || (st == DLCS_OK && k.customer != call.customer))
             st = dlcs_error_set(&call.err, DLCS_ENOTFOUND, "no such key");
-        else
+        else if (st == DLCS_OK)
             st = dlcs_store_remove(call.ctx->store, &dlcs_key_entity, &k, &call.err);
         rc = st == DLCS_OK ? dlcs_api_no_content(&call) : dlcs_api_fail(&call);
     }

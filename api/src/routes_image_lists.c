@@ -143,8 +143,8 @@ static enum dlcs_status scope(struct api_call *call, enum listing what, struct d
     }
     dlcs_entity_init(&dlcs_batch_entity, &b);
     b.id = id;
-    if (dlcs_store_get(call->ctx->store, &dlcs_batch_entity, &b, NULL) != DLCS_OK ||
-        b.customer != call->customer)
+    st = dlcs_api_get(call, &dlcs_batch_entity, &b);
+    if (st == DLCS_ENOTFOUND || (st == DLCS_OK && b.customer != call->customer))
         st = dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no batch %lld", (long long)id);
     dlcs_entity_release(&dlcs_batch_entity, &b);
     if (st != DLCS_OK)

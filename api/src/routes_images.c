@@ -242,12 +242,15 @@ out:
 /* The path's asset into 'a': DLCS_ENOTFOUND when there is none. */
 static enum dlcs_status load_image(struct api_call *call, struct dlcs_asset *a)
 {
+    enum dlcs_status st;
+
     if (image_path(call, a) != DLCS_OK)
         return call->err.code;
-    if (dlcs_store_get(call->ctx->store, &dlcs_asset_entity, a, NULL) != DLCS_OK)
+    st = dlcs_api_get(call, &dlcs_asset_entity, a);
+    if (st == DLCS_ENOTFOUND)
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no image '%s' in space %lld", a->id,
                               (long long)a->space);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_image(const struct _u_request *req, struct _u_response *res, void *data)

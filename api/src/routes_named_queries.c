@@ -119,11 +119,14 @@ static int create_query(const struct _u_request *req, struct _u_response *res, v
 /* The path's query: the customer's own, or a global one ('own_only' for changes). */
 static enum dlcs_status load_query(struct api_call *call, struct dlcs_named_query *q, bool own_only)
 {
+    enum dlcs_status st;
+
     dlcs_str_replace(&q->id, u_map_get(call->req->map_url, "id"));
-    if (dlcs_store_get(call->ctx->store, NQ, q, NULL) != DLCS_OK ||
-        (q->customer != call->customer && (own_only || !q->global)))
+    st = dlcs_api_get(call, NQ, q);
+    if (st == DLCS_ENOTFOUND ||
+        (st == DLCS_OK && q->customer != call->customer && (own_only || !q->global)))
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no named query '%s'", q->id);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_query(const struct _u_request *req, struct _u_response *res, void *data)

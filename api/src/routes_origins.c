@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dlcs/hydra.h"
+#include "dlcs/ids.h"
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
 
@@ -83,11 +84,13 @@ static int create_strategy(const struct _u_request *req, struct _u_response *res
 
 static enum dlcs_status load_strategy(struct api_call *call, struct dlcs_origin_strategy *o)
 {
+    enum dlcs_status st;
+
     o->id = dlcs_xstrdup(u_map_get(call->req->map_url, "id"));
-    if (dlcs_store_get(call->ctx->store, &dlcs_origin_strategy_entity, o, NULL) != DLCS_OK ||
-        o->customer != call->customer)
+    st = dlcs_api_get(call, &dlcs_origin_strategy_entity, o);
+    if (st == DLCS_ENOTFOUND || (st == DLCS_OK && o->customer != call->customer))
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no origin strategy '%s'", o->id);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_strategy(const struct _u_request *req, struct _u_response *res, void *data)
@@ -148,22 +151,50 @@ static int delete_strategy(const struct _u_request *req, struct _u_response *res
     return rc;
 }
 
-/* One member id of deleteImages: "customer/space/id" of this customer. */
+/* A canonical positive decimal (no sign, no leading zero, no spaces): "01" is not "1". */
+static bool canonical_id(const char *s, size_t len, long long *out)
+{
+    long long v = 0;
+
+    if (len == 0 || len > 18 || s[0] == '0')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/*
+ * One member id of deleteImages: "customer/space/id" of this customer, spelt canonically (so
+ * "2/01/x" cannot name a different blob prefix than the record it removes).
+ */
 static enum dlcs_status delete_one(struct api_call *call, const char *full, int *deleted)
 {
+    const char *slash1 = strchr(full, '/'), *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
     long long c = 0, s = 0;
-    int used = 0;
+    struct dlcs_error rm_err = {0};
+    char *prefix;
     enum dlcs_status st;
 
-    if (sscanf(full, "%lld/%lld/%n", &c, &s, &used) != 2 || used == 0 || c != call->customer)
+    if (!slash2 || !canonical_id(full, (size_t)(slash1 - full), &c) ||
+        !canonical_id(slash1 + 1, (size_t)(slash2 - slash1 - 1), &s) || c != call->customer ||
+        dlcs_id_check_asset(slash2 + 1, "id", NULL) != DLCS_OK)
         return dlcs_error_set(&call->err, DLCS_EINVAL, "member id '%s' is not %lld/{space}/{id}",
                               full, (long long)call->customer);
-    st = dlcs_store_asset_remove(call->ctx->store, c, s, full + used, NULL);
-    if (st == DLCS_OK && call->ctx->blobs &&
-        dlcs_blob_remove_prefix(call->ctx->blobs, full, &call->err) != DLCS_OK)
-        return call->err.code;
+    st = dlcs_store_asset_remove(call->ctx->store, c, s, slash2 + 1, &rm_err);
+    if (st == DLCS_ENOTFOUND)
+        return DLCS_OK;
+    if (st != DLCS_OK)
+        return dlcs_error_set(&call->err, st, "%s", rm_err.message);
+    prefix = dlcs_xasprintf("%lld/%lld/%s", c, s, slash2 + 1);
+    if (call->ctx->blobs)
+        st = dlcs_blob_remove_prefix(call->ctx->blobs, prefix, &call->err);
+    free(prefix);
     *deleted += st == DLCS_OK;
-    return DLCS_OK;
+    return st;
 }
 
 static int delete_images(const struct _u_request *req, struct _u_response *res, void *data)

@@ -142,13 +142,16 @@ static int create_policy(const struct _u_request *req, struct _u_response *res, 
 static enum dlcs_status load_policy(struct api_call *call, struct dlcs_delivery_channel_policy *p,
                                     bool *found)
 {
+    enum dlcs_status st;
+
     if (channel_path(call) != DLCS_OK)
         return DLCS_ENOTFOUND;
     p->customer = call->customer;
     dlcs_str_replace(&p->channel, "thumbs");
     dlcs_str_replace(&p->name, u_map_get(call->req->map_url, "name"));
-    *found = dlcs_store_get(call->ctx->store, DCP, p, NULL) == DLCS_OK;
-    return DLCS_OK;
+    st = dlcs_api_get(call, DCP, p);
+    *found = st == DLCS_OK;
+    return st == DLCS_ENOTFOUND ? DLCS_OK : st;
 }
 
 /* The path's policy, which must be stored: DLCS_ENOTFOUND otherwise. */
@@ -254,7 +257,7 @@ enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char 
                                               const char *field)
 {
     struct dlcs_delivery_channel_policy p;
-    bool found;
+    enum dlcs_status st;
 
     if (!name || strcmp(name, "default") == 0)
         return DLCS_OK;
@@ -262,11 +265,11 @@ enum dlcs_status dlcs_api_thumbs_policy_check(struct api_call *call, const char 
     p.customer = call->customer;
     dlcs_str_replace(&p.channel, "thumbs");
     dlcs_str_replace(&p.name, name);
-    found = dlcs_store_get(call->ctx->store, DCP, &p, NULL) == DLCS_OK;
+    st = dlcs_api_get(call, DCP, &p);
     dlcs_entity_release(DCP, &p);
-    return found ? DLCS_OK
-                 : dlcs_error_set(&call->err, DLCS_EINVAL, "field '%s': no thumbs policy '%s'",
-                                  field, name);
+    return st != DLCS_ENOTFOUND ? st
+                                : dlcs_error_set(&call->err, DLCS_EINVAL,
+                                                 "field '%s': no thumbs policy '%s'", field, name);
 }
 
 enum dlcs_status dlcs_api_register_policies(struct dlcs_http_server *http,

@@ -189,12 +189,15 @@ static int get_recent(const struct _u_request *req, struct _u_response *res, voi
 /* The path's batch, if it is this customer's (else 404 without saying whose it is). */
 static enum dlcs_status load_batch(struct api_call *call, struct dlcs_batch *b)
 {
+    enum dlcs_status st;
+
     if (dlcs_api_id_param(call, "b", &b->id) != DLCS_OK)
         return DLCS_EINVAL;
-    if (dlcs_store_get(call->ctx->store, &dlcs_batch_entity, b, NULL) != DLCS_OK ||
-        b->customer != call->customer)
+    st = dlcs_api_get(call, &dlcs_batch_entity, b);
+
+    if (st == DLCS_ENOTFOUND || (st == DLCS_OK && b->customer != call->customer))
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no batch %lld", (long long)b->id);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_batch(const struct _u_request *req, struct _u_response *res, void *data)

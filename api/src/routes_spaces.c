@@ -100,12 +100,15 @@ static int create_space(const struct _u_request *req, struct _u_response *res, v
 
 enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *sp)
 {
+    enum dlcs_status st;
+
     if (dlcs_api_id_param(call, "s", &sp->id) != DLCS_OK)
         return DLCS_EINVAL;
     sp->customer = call->customer;
-    if (dlcs_store_get(call->ctx->store, &dlcs_space_entity, sp, NULL) != DLCS_OK)
+    st = dlcs_api_get(call, &dlcs_space_entity, sp);
+    if (st == DLCS_ENOTFOUND)
         return dlcs_error_set(&call->err, DLCS_ENOTFOUND, "no space %lld", (long long)sp->id);
-    return DLCS_OK;
+    return st;
 }
 
 static int get_space(const struct _u_request *req, struct _u_response *res, void *data)

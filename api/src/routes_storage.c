@@ -97,9 +97,9 @@ static int image_storage(const struct _u_request *req, struct _u_response *res, 
     id = u_map_get(req->map_url, "id");
     a.customer = call.customer;
     dlcs_str_replace(&a.id, id ? id : "");
-    if (dlcs_store_get(call.ctx->store, &dlcs_asset_entity, &a, NULL) != DLCS_OK) {
+    if (dlcs_api_get(&call, &dlcs_asset_entity, &a) != DLCS_OK) {
         (void)dlcs_error_set(&call.err, DLCS_ENOTFOUND, "no image '%s' in space %lld", a.id,
-                             (long long)a.space);
+                             (long long)a.space); /* kept: a store failure was recorded first */
         rc = dlcs_api_fail(&call);
         goto out;
     }

@@ -206,8 +206,10 @@ static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const c
                                     struct dlcs_error *err)
 {
     struct dlcs_asset *a = &img->asset;
+    struct dlcs_error get_err = {0};
     int64_t cid = 0, sid = 0;
     char key[DLCS_ASSET_ID_MAX + 64];
+    enum dlcs_status st;
 
     memset(img, 0, sizeof *img);
     dlcs_entity_init(&dlcs_asset_entity, a);
@@ -215,15 +217,19 @@ static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const c
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no such image");
     if (cache_get(ctx->records, key, img))
         return DLCS_OK;
-    if (dlcs_iiif_customer_id(ctx->store, customer, &cid, NULL) != DLCS_OK ||
-        !parse_id(space, &sid) || dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
+    st = dlcs_iiif_customer_id(ctx->store, customer, &cid, &get_err);
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND) /* a failing store is a 503, not a 404 */
+        return dlcs_error_set(err, st, "cannot read the image record now: %s", get_err.message);
+    if (st != DLCS_OK || !parse_id(space, &sid) || dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
     a->customer = cid;
     a->space = sid;
     a->id = dlcs_xstrdup(id);
-    if (dlcs_store_get(ctx->store, &dlcs_asset_entity, a, NULL) != DLCS_OK || a->width <= 0 ||
-        a->height <= 0) {
+    st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &get_err);
+    if (st != DLCS_OK || a->width <= 0 || a->height <= 0) {
         dlcs_entity_release(&dlcs_asset_entity, a);
+        if (st != DLCS_OK && st != DLCS_ENOTFOUND)
+            return dlcs_error_set(err, st, "cannot read the image record now: %s", get_err.message);
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
     }
     img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
@@ -238,8 +244,10 @@ enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const
                                       enum dlcs_iiif_channel channel, struct dlcs_iiif_image *img,
                                       struct dlcs_error *err)
 {
-    if (load_record(ctx, customer, space, id, img, err) != DLCS_OK)
-        return DLCS_ENOTFOUND;
+    enum dlcs_status st = load_record(ctx, customer, space, id, img, err);
+
+    if (st != DLCS_OK)
+        return st;
     if (!delivered_on(&img->asset, channel)) {
         dlcs_iiif_image_release(img); /* on failure the caller has nothing to free */
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", customer, space, id);

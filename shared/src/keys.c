@@ -70,6 +70,7 @@ enum dlcs_status dlcs_keys_verify(struct dlcs_store *store, const char *key, con
 {
     struct dlcs_key k;
     struct dlcs_customer c;
+    struct dlcs_error get_err = {0};
     char *want = NULL;
     enum dlcs_status st;
 
@@ -80,11 +81,12 @@ enum dlcs_status dlcs_keys_verify(struct dlcs_store *store, const char *key, con
     dlcs_entity_init(&dlcs_key_entity, &k);
     dlcs_entity_init(&dlcs_customer_entity, &c);
     k.key = dlcs_xstrdup(key);
-    st = dlcs_store_get(store, &dlcs_key_entity, &k, NULL);
+    st = dlcs_store_get(store, &dlcs_key_entity, &k, &get_err);
     want = secret_hash(key, secret);
-    if (st != DLCS_OK || !k.secret_hash || !same(want, k.secret_hash)) {
-        st = dlcs_error_set(err, st == DLCS_EUPSTREAM ? DLCS_EUPSTREAM : DLCS_EAUTH,
-                            "unknown key or wrong secret");
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND) { /* a failing store is not a wrong secret */
+        st = dlcs_error_set(err, st, "cannot check the key now: %s", get_err.message);
+    } else if (st != DLCS_OK || !k.secret_hash || !same(want, k.secret_hash)) {
+        st = dlcs_error_set(err, DLCS_EAUTH, "unknown key or wrong secret");
     } else {
         c.id = k.customer;
         st = dlcs_store_get(store, &dlcs_customer_entity, &c, err);
@@ -108,8 +110,9 @@ static enum dlcs_status admin_customer(struct dlcs_store *store, int64_t *id,
     dlcs_entity_init(&dlcs_customer_entity, &c);
     dlcs_query_eq_int(&q, "administrator", 1);
     dlcs_query_order(&q, "id", false);
-    st = dlcs_store_find_one(store, &dlcs_customer_entity, &q, &c, NULL);
+    st = dlcs_store_find_one(store, &dlcs_customer_entity, &q, &c, err);
     if (st == DLCS_ENOTFOUND) {
+        dlcs_error_clear(err);
         dlcs_entity_release(&dlcs_customer_entity, &c);
         c.name = dlcs_xstrdup("admin");
         c.display_name = dlcs_xstrdup("Administrators");

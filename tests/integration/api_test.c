@@ -233,7 +233,7 @@ static void spaces(void **state)
     assert_non_null(strstr(str(j, "@id"), "/customers/2/spaces/1"));
     json_decref(j);
     expect_error(call(customer_key, "POST", "/customers/2/spaces", "{\"name\":\"books\"}", &j), &j,
-                 409, "already exists");
+                 409, "already exists: field 'name' must be unique"); /* no table names */
     expect_error(call(customer_key, "POST", "/customers/2/spaces", "{\"id\":4,\"name\":\"x\"}", &j),
                  &j, 400, "field 'id' is read-only");
     expect_error(call(customer_key, "POST", "/customers/2/spaces", "{}", &j), &j, 400,
@@ -951,6 +951,16 @@ static void delete_images_in_bulk(void **state)
     expect_error(call(customer_key, "POST", "/customers/2/deleteImages",
                       "{\"member\":[{\"id\":\"3/1/x\"}]}", &j),
                  &j, 400, "is not 2/{space}/{id}");
+    /* ids are canonical: "01" and "+2" do not name (and leave behind) other blob prefixes */
+    for (const char *const *bad =
+             (const char *const[]){"2/01/x", "+2/1/x", "02/1/x", "2/1/../x", NULL};
+         *bad; bad++) {
+        char body[128];
+
+        (void)snprintf(body, sizeof body, "{\"member\":[{\"id\":\"%s\"}]}", *bad);
+        expect_error(call(customer_key, "POST", "/customers/2/deleteImages", body, &j), &j, 400,
+                     "is not 2/{space}/{id}");
+    }
 }
 
 static void other_customers_are_invisible_on_every_route(void **state)

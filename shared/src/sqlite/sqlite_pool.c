@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The SQLite adapter's connection pool, statement cache, transactions and error conversion. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dlcs/log.h"
@@ -26,20 +27,53 @@ void dlcs_sql_release(struct sql_store *s, struct sql_conn *c)
     pthread_mutex_unlock(&s->mu);
 }
 
+/*
+ * "UNIQUE constraint failed: spaces.customer, spaces.name" as the fields a client sent:
+ * "field 'name' must be unique". Table names and the customer scope stay inside.
+ */
+static void unique_fields(const char *msg, char *out, size_t cap)
+{
+    const char *p = strstr(msg, "failed: ");
+    size_t n = (size_t)snprintf(out, cap, "field ");
+    int count = 0;
+
+    for (p = p ? p + 8 : ""; *p;) {
+        size_t len = strcspn(p, ", ");
+        const char *dot = memchr(p, '.', len);
+        const char *col = dot ? dot + 1 : p;
+        size_t clen = len - (size_t)(col - p);
+
+        if (!(clen == 8 && strncmp(col, "customer", 8) == 0) && n + clen + 16 < cap)
+            n +=
+                (size_t)snprintf(out + n, cap - n, "%s'%.*s'", count++ ? ", " : "", (int)clen, col);
+        p += len;
+        p += strspn(p, ", ");
+    }
+    if (count == 0)
+        (void)snprintf(out, cap, "its identifier is taken");
+    else if (n + 20 < cap)
+        (void)snprintf(out + n, cap - n, " must be unique");
+}
+
 enum dlcs_status dlcs_sql_fail(struct sql_conn *c, const char *what, struct dlcs_error *err)
 {
     int code = sqlite3_extended_errcode(c->db);
     const char *msg = sqlite3_errmsg(c->db);
 
     if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        const char *cols = strstr(msg, "failed: ");
+        char fields[256];
 
-        return dlcs_error_set(err, DLCS_ECONFLICT, "%s already exists (unique %s)", what,
-                              cols ? cols + 8 : "key");
+        unique_fields(msg, fields, sizeof fields);
+        return dlcs_error_set(err, DLCS_ECONFLICT, "%s already exists: %s", what, fields);
     }
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED || (code & 0xff) == SQLITE_BUSY)
         return dlcs_error_set(err, DLCS_EBUSY, "%s: the database is locked by another writer",
                               what);
+    if ((code & 0xff) == SQLITE_FULL)
+        return dlcs_error_set(err, DLCS_ENOSPACE, "%s: the store's disk is full", what);
+    if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_CANTOPEN)
+        return dlcs_error_set(err, DLCS_EBUSY, "%s: the store cannot be read or written now",
+                              what); /* no path or library text: it is answered to clients */
     return dlcs_error_set(err, DLCS_EUPSTREAM, "%s: sqlite: %s", what, msg);
 }
 
