@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dlcs/hydra.h"
+#include "dlcs/ids.h"
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
 #include "dlcs/store.h"
@@ -149,6 +150,13 @@ static enum dlcs_status load_policy(struct api_call *call, struct dlcs_delivery_
     p->customer = call->customer;
     dlcs_str_replace(&p->channel, "thumbs");
     dlcs_str_replace(&p->name, u_map_get(call->req->map_url, "name"));
+    /* the path names the policy a PUT creates: the same rules as the field */
+    if (!p->name || dlcs_id_check_asset(p->name, "name", NULL) != DLCS_OK ||
+        strlen(p->name) > DLCS_NAME_MAX)
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "the policy name in the path must be a URL path segment of at most "
+                              "%d bytes",
+                              DLCS_NAME_MAX);
     st = dlcs_api_get(call, DCP, p);
     *found = st == DLCS_OK;
     return st == DLCS_ENOTFOUND ? DLCS_OK : st;

@@ -59,6 +59,27 @@ void dlcs_error_clear(struct dlcs_error *err)
     err->message[0] = '\0';
 }
 
+void dlcs_error_redact(struct dlcs_error *err, const char *needle, const char *with)
+{
+    char out[sizeof err->message];
+    size_t n = 0, nlen = needle ? strlen(needle) : 0, wlen = strlen(with);
+    const char *p;
+
+    if (!err || nlen == 0 || !strstr(err->message, needle))
+        return;
+    for (p = err->message; *p && n + 1 < sizeof out;) {
+        if (strncmp(p, needle, nlen) == 0 && n + wlen + 1 < sizeof out) {
+            memcpy(out + n, with, wlen);
+            n += wlen;
+            p += nlen;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    memcpy(err->message, out, n + 1);
+}
+
 struct status_row {
     unsigned http;
     const char *name;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dlcs/ids.h"
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 
 const char *dlcs_fs_strerror(int errnum, char *buf, size_t len)
@@ -24,12 +25,21 @@ const char *dlcs_fs_strerror(int errnum, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * A failed file operation: the path goes to the log (operators need it), never into the
+ * message, which reaches clients in answers and in assets' 'error'. A full disk is its own
+ * status (507 in answers), so that a caller can say what is wrong and nothing else.
+ */
 static enum dlcs_status fail_errno(const char *what, const char *path, struct dlcs_error *err)
 {
     char why[128];
+    int e = errno;
 
-    return dlcs_error_set(err, DLCS_EUPSTREAM, "cannot %s '%s': %s", what, path,
-                          dlcs_fs_strerror(errno, why, sizeof why));
+    dlcs_fs_strerror(e, why, sizeof why);
+    dlcs_log(DLCS_LOG_WARN, "cannot %s '%s': %s", what, path, why);
+    if (e == ENOSPC || e == EDQUOT)
+        return dlcs_error_set(err, DLCS_ENOSPACE, "cannot %s a file: the disk is full", what);
+    return dlcs_error_set(err, DLCS_EUPSTREAM, "cannot %s a file: %s", what, why);
 }
 
 enum dlcs_status dlcs_fs_mkdirs(const char *path, struct dlcs_error *err)

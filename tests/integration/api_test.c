@@ -544,10 +544,18 @@ static void thumbnail_policies_apply_to_new_images(void **state)
     expect_error(call(customer_key, "POST", base,
                       "{\"name\":\"av\",\"channel\":\"iiif-av\",\"policyData\":\"[1]\"}", &j),
                  &j, 400, "field 'channel'");
+    /* w, and ,h sizes are IIIF sizes too: accepted, and then really made */
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/deliveryChannelPolicies/thumbs/wide",
+                          "{\"policyData\":\"[\\\"60,\\\",\\\",30\\\"]\"}", &j),
+                     201);
+    json_decref(j);
+    expect_error(call(customer_key, "PUT", "/customers/2/deliveryChannelPolicies/thumbs/a%20b",
+                      "{\"policyData\":\"[\\\"60,\\\"]\"}", &j),
+                 &j, 400, "the policy name in the path");
     expect_error(call(customer_key, "GET", "/customers/2/deliveryChannelPolicies/file", NULL, &j),
                  &j, 404, "no policies for channel 'file'");
     assert_int_equal(call(customer_key, "GET", base, NULL, &j), 200);
-    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 1);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 2); /* tiny and wide */
     json_decref(j);
     assert_int_equal(call(customer_key, "PATCH", "/customers/2/deliveryChannelPolicies/thumbs/tiny",
                           "{\"displayName\":\"Very small\"}", &j),
@@ -569,6 +577,19 @@ static void thumbnail_policies_apply_to_new_images(void **state)
     assert_string_equal(str(j, "error"), "");
     assert_string_equal(str(json_array_get(json_object_get(j, "deliveryChannels"), 1), "policy"),
                         "tiny");
+    json_decref(j);
+    assert_int_equal(call(customer_key, "PUT", "/customers/2/spaces/21/images/w1",
+                          image_body("photo.jpg", "\"deliveryChannels\":[\"iiif-img\","
+                                                  "{\"channel\":\"thumbs\",\"policy\":\"wide\"}]"),
+                          &j),
+                     201);
+    assert_string_equal(str(j, "error"), "");
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/thumbs/2/21/w1/info.json", NULL, &j), 200);
+    sizes = json_object_get(j, "sizes");
+    assert_int_equal(json_array_size(sizes), 2); /* 60 x 40 and 45 x 30 from the 600 x 400 */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sizes, 0), "width")), 60);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(sizes, 1), "height")), 30);
     json_decref(j);
     assert_int_equal(call(NULL, "GET", "/thumbs/2/21/t1/info.json", NULL, &j), 200);
     sizes = json_object_get(j, "sizes");

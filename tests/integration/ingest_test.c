@@ -476,6 +476,17 @@ static void file_origins_only_inside_the_root(void **state)
                      DLCS_EFORBIDDEN);
     dlcs_error_clear(&err);
     assert_int_not_equal(ingest(&base, escape, NULL, "1/9/esc", &rep, &err), DLCS_OK);
+    /* outside the root, a file that exists and one that does not get the same answer */
+    {
+        struct dlcs_error a = {0}, b = {0};
+
+        assert_int_equal(ingest(&base, "file:///etc/hostname", NULL, "1/9/e1", &rep, &a),
+                         DLCS_EFORBIDDEN);
+        assert_int_equal(ingest(&base, "file:///etc/no-such-file-here", NULL, "1/9/e2", &rep, &b),
+                         DLCS_EFORBIDDEN);
+        assert_non_null(strstr(a.message, "outside the allowed directory"));
+        assert_non_null(strstr(b.message, "outside the allowed directory"));
+    }
     free(inside);
     free(escape);
 }

@@ -59,6 +59,14 @@ static void address_policy(void **state)
         {"::ffff:127.0.0.1", true},
         {"::ffff:8.8.8.8", false},
         {"64:ff9b::10.0.0.1", true},
+        {"::127.0.0.1", true}, /* IPv4-compatible */
+        {"::169.254.169.254", true},
+        {"::8.8.8.8", false},
+        {"64:ff9b:1::8.8.8.8", true},  /* RFC 8215 local-use NAT64 */
+        {"2002:7f00:1::", true},       /* 6to4 of 127.0.0.1 */
+        {"2002:a9fe:a9fe::1", true},   /* 6to4 of 169.254.169.254 */
+        {"2002:808:808::1", false},    /* 6to4 of 8.8.8.8 */
+        {"2001:0:4136:e378::1", true}, /* Teredo */
         {"2001:4860:4860::8888", false},
     };
 
@@ -128,11 +136,21 @@ static void s3_urls_are_path_style_and_encoded(void **state)
     assert_string_equal(url, "https://s3.eu-west-1.amazonaws.com/masters/books/b1%200001.tif");
     free(url);
     lim.s3_endpoint = "http://127.0.0.1:4569";
-    assert_int_equal(dlcs_origin_s3_url("s3://b/k", &lim, &url, NULL), DLCS_OK);
-    assert_string_equal(url, "http://127.0.0.1:4569/b/k");
+    assert_int_equal(dlcs_origin_s3_url("s3://bkt/k", &lim, &url, NULL), DLCS_OK);
+    assert_string_equal(url, "http://127.0.0.1:4569/bkt/k");
     free(url);
     assert_int_equal(dlcs_origin_s3_url("s3://bucket-only", &lim, &url, &err), DLCS_EINVAL);
     assert_non_null(strstr(err.message, "s3://bucket/key"));
+    /* nothing in a bucket or key may move the signed request elsewhere */
+    for (const char *const *bad =
+             (const char *const[]){"s3://b?x=1/k", "s3://evil@host/k", "s3://Bucket/k", "s3://ab/k",
+                                   "s3://bkt/a/../other/k", "s3://bkt//k", "s3://bkt/./k",
+                                   "s3://-bkt/k", NULL};
+         *bad; bad++) {
+        dlcs_error_clear(&err);
+        if (dlcs_origin_s3_url(*bad, &lim, &url, &err) != DLCS_EINVAL)
+            fail_msg("%s was accepted as %s", *bad, url ? url : "?");
+    }
 }
 
 static void transient_statuses(void **state)
@@ -140,6 +158,7 @@ static void transient_statuses(void **state)
     (void)state;
     assert_true(dlcs_status_is_transient(DLCS_EUPSTREAM));
     assert_true(dlcs_status_is_transient(DLCS_EBUSY));
+    assert_true(dlcs_status_is_transient(DLCS_ETIMEOUT));
     assert_false(dlcs_status_is_transient(DLCS_ENOTFOUND));
     assert_false(dlcs_status_is_transient(DLCS_EINVAL));
     assert_false(dlcs_status_is_transient(DLCS_ETOOLARGE));

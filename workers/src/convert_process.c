@@ -55,8 +55,14 @@ static char *thumbs_arg(const struct dlcs_convert_options *o)
 
     for (size_t i = 0; i < o->thumb_count; i++) {
         const struct dlcs_thumb_size *t = &o->thumbs[i];
-        char *next =
-            dlcs_xasprintf("%s%s%s%d,%d", s, i ? " " : "", t->confined ? "!" : "", t->w, t->h);
+        char w[16] = "", h[16] = "", *next;
+
+        /* IIIF syntax again: an unconstrained side is empty ("200," / ",200"), never 0 */
+        if (t->w > 0)
+            (void)snprintf(w, sizeof w, "%d", t->w);
+        if (t->h > 0)
+            (void)snprintf(h, sizeof h, "%d", t->h);
+        next = dlcs_xasprintf("%s%s%s%s,%s", s, i ? " " : "", t->confined ? "!" : "", w, h);
 
         free(s);
         s = next;

@@ -203,6 +203,10 @@ enum dlcs_status dlcs_ingest_one(const struct dlcs_ingest_settings *s, const cha
         if (st == DLCS_OK)
             st = measure_stored(blobs, prefix, &rep->convert, rep, err);
     }
+    if (st != DLCS_OK && src) { /* decoders name their files: the asset's error must not */
+        dlcs_error_redact(err, src, "the origin's bytes");
+        dlcs_error_redact(err, dir, "(scratch)");
+    }
     if (dir && dlcs_fs_remove_tree(dir, NULL) != DLCS_OK) /* not worth failing the ingest */
         dlcs_log(DLCS_LOG_WARN, "could not remove the scratch directory '%s'", dir);
     rep->ms_total = (double)(dlcs_time_mono_ms() - start);

@@ -42,6 +42,39 @@ static bool is_inside(const char *path, const char *root)
     return strncmp(path, root, n) == 0 && (path[n] == '/' || (n > 0 && root[n - 1] == '/'));
 }
 
+/* 'path' (absolute) with "." and ".." segments resolved by text alone, into 'out'. */
+static bool lexical_normal(const char *path, char *out, size_t cap)
+{
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (const char *p = path; *p;) {
+        size_t len;
+
+        p += strspn(p, "/");
+        len = strcspn(p, "/");
+        if (len == 0)
+            break;
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--; /* drop the '/' too */
+        } else if (!(len == 1 && p[0] == '.')) {
+            if (n + len + 2 > cap)
+                return false;
+            out[n++] = '/';
+            memcpy(out + n, p, len);
+            n += len;
+        }
+        out[n] = '\0';
+        p += len;
+    }
+    if (n == 0 && cap > 1)
+        (void)snprintf(out, cap, "/");
+    return true;
+}
+
 enum dlcs_status dlcs_origin_fetch_file(const char *origin, const struct dlcs_origin_limits *lim,
                                         const char *dest, struct dlcs_fetch_result *res,
                                         struct dlcs_error *err)
@@ -62,8 +95,17 @@ enum dlcs_status dlcs_origin_fetch_file(const char *origin, const struct dlcs_or
     if (!path)
         return dlcs_error_set(err, DLCS_EINVAL, "origin '%s' is not a file:///absolute/path",
                               origin);
-    /* resolve symlinks and ".." on both sides before comparing */
-    if (!realpath(lim->file_root, root) || !realpath(path, real)) {
+    /*
+     * Outside the root by its text: refused before the file system is asked, so that the
+     * answer never says whether something exists elsewhere. Then symlinks are resolved on
+     * both sides, and a link out of the root gets the very same answer.
+     */
+    if (!realpath(lim->file_root, root) || !lexical_normal(path, real, sizeof real) ||
+        !is_inside(real, root)) {
+        st = dlcs_error_set(err, DLCS_EFORBIDDEN,
+                            "origin '%s' is outside the allowed directory DLCS_ORIGIN_FILE_ROOT",
+                            origin);
+    } else if (!realpath(path, real)) {
         st = dlcs_error_set(err, DLCS_ENOTFOUND, "origin '%s': no such file", origin);
     } else if (!is_inside(real, root)) {
         st = dlcs_error_set(err, DLCS_EFORBIDDEN,
@@ -103,6 +145,35 @@ static char *encode_key(const char *key)
     return out;
 }
 
+/*
+ * S3 bucket naming rules. Anything else ('?', '/', '@', '#', uppercase) could move the signed
+ * request to another path or host under the ambient credentials.
+ */
+static bool is_bucket_name(const char *b, size_t n)
+{
+    if (n < 3 || n > 63 || b[0] == '.' || b[0] == '-' || b[n - 1] == '.' || b[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9') || b[i] == '.' ||
+              b[i] == '-'))
+            return false;
+    return true;
+}
+
+/* "a/../other-bucket/k" would be normalised by libcurl into another bucket's object. */
+static bool has_dot_segment(const char *key)
+{
+    for (const char *p = key; *p;) {
+        size_t n = strcspn(p, "/");
+
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return true;
+        p += n;
+        p += *p == '/';
+    }
+    return false;
+}
+
 enum dlcs_status dlcs_origin_s3_url(const char *origin, const struct dlcs_origin_limits *lim,
                                     char **url, struct dlcs_error *err)
 {
@@ -113,6 +184,13 @@ enum dlcs_status dlcs_origin_s3_url(const char *origin, const struct dlcs_origin
     *url = NULL;
     if (!slash || slash == bucket || !slash[1])
         return dlcs_error_set(err, DLCS_EINVAL, "origin '%s' is not s3://bucket/key", origin);
+    if (!is_bucket_name(bucket, (size_t)(slash - bucket)))
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "origin '%s': the bucket must be 3 to 63 of a-z, 0-9, '.' and '-'",
+                              origin);
+    if (has_dot_segment(slash + 1))
+        return dlcs_error_set(err, DLCS_EINVAL,
+                              "origin '%s': the key has an empty, '.' or '..' segment", origin);
     endpoint = lim->s3_endpoint && *lim->s3_endpoint
                    ? dlcs_xstrdup(lim->s3_endpoint)
                    : dlcs_xasprintf("https://s3.%s.amazonaws.com",

@@ -45,7 +45,17 @@ static bool v6_is_private(const uint8_t *b)
     if (memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
         return v4_is_private(v4_at(b + 12));
     if (memcmp(b, zero, 15) == 0)
-        return true;           /* :: and ::1 */
+        return true;              /* :: and ::1 */
+    if (memcmp(b, zero, 12) == 0) /* ::a.b.c.d, IPv4-compatible (deprecated, still routed) */
+        return v4_is_private(v4_at(b + 12));
+    if (b[0] == 0x20 && b[1] == 0x02) /* 2002::/16 6to4: the IPv4 address follows */
+        return v4_is_private(v4_at(b + 2));
+    if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
+        return true; /* 64:ff9b:1::/48 local-use NAT64 (RFC 8215): translates to anything */
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
+        return true; /* 2001::/32 Teredo: tunnels to an address we cannot check */
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+        return true;           /* 2001:db8::/32 documentation */
     if ((b[0] & 0xfe) == 0xfc) /* fc00::/7 unique local */
         return true;
     if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 link-local */

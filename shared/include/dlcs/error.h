@@ -45,6 +45,9 @@ void dlcs_error_prefix(struct dlcs_error *err, const char *fmt, ...) DLCS_PRINTF
 /* Forget any recorded failure, so that 'err' can be reused. */
 void dlcs_error_clear(struct dlcs_error *err);
 
+/* Replace every 'needle' in err's message by 'with' (server paths out of client-facing text). */
+void dlcs_error_redact(struct dlcs_error *err, const char *needle, const char *with);
+
 /* The HTTP status a handler answers with for 'code'; the only place this mapping lives. */
 unsigned dlcs_status_http(enum dlcs_status code);
 
