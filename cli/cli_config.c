@@ -54,6 +54,12 @@ enum dlcs_status dlcs_cli_config_resolve(struct dlcs_config *cfg, struct dlcs_er
         cfg->scratch_dir = dlcs_xasprintf("%s/scratch", dir);
     if (!cfg->queue)
         cfg->queue = dlcs_xstrdup("embedded");
+    if (cfg->job_lease_ms == 0) { /* a lease must outlast the longest ingest a worker may run */
+        int64_t longest = (int64_t)(cfg->origin_retries + 1) * cfg->origin_timeout_ms +
+                          cfg->ingest_timeout_ms + 60000;
+
+        cfg->job_lease_ms = (int)(longest < 86400000 ? longest : 86400000);
+    }
     free(dir);
     if (strcmp(cfg->queue, "embedded") != 0)
         return dlcs_error_set(err, DLCS_EINVAL,

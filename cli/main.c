@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -89,6 +90,7 @@ struct server {
     struct cli_ingester ingester;
     struct dlcs_slots *immediate;
     struct dlcs_worker_pool *workers;
+    char *worker_owner; /* its leases' owner name */
     struct dlcs_http_server *http;
     struct dlcs_api_context api;
     struct dlcs_iiif_context iiif;
@@ -109,15 +111,25 @@ static bool runs_workers(const char *role)
     return strcmp(role, "serve") == 0 || strcmp(role, "worker") == 0;
 }
 
-static enum dlcs_status start_workers(const struct dlcs_config *cfg, struct server *s,
-                                      struct dlcs_error *err)
+static enum dlcs_status start_workers(const struct dlcs_config *cfg, const char *role,
+                                      struct server *s, struct dlcs_error *err)
 {
-    const struct dlcs_worker_options opt = {cfg->workers, cfg->job_lease_ms, cfg->job_attempts,
-                                            cfg->job_retry_base_ms, 200};
+    char host[256] = "localhost";
+    char *owner;
+    enum dlcs_status st;
 
     if (cfg->workers == 0)
         return DLCS_OK; /* DLCS_WORKERS=0: this process only queues (e.g. to measure the API) */
-    return dlcs_worker_pool_start(&s->ingester.env, &opt, &s->workers, err);
+    (void)gethostname(host, sizeof host - 1);
+    owner = cfg->worker_id ? dlcs_xstrdup(cfg->worker_id) : dlcs_xasprintf("%s/%s", host, role);
+    {
+        const struct dlcs_worker_options opt = {
+            cfg->workers, cfg->job_lease_ms, cfg->job_attempts, cfg->job_retry_base_ms, 200, owner};
+
+        st = dlcs_worker_pool_start(&s->ingester.env, &opt, &s->workers, err);
+    }
+    s->worker_owner = owner; /* the pool borrows it */
+    return st;
 }
 
 static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_blobstore **b,
@@ -197,7 +209,7 @@ static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *r
         return err->code;
     if (dlcs_cli_ingester_init(&s->ingester, cfg, s->store, s->blobs, err) != DLCS_OK)
         return err->code;
-    if (runs_workers(role) && start_workers(cfg, s, err) != DLCS_OK)
+    if (runs_workers(role) && start_workers(cfg, role, s, err) != DLCS_OK)
         return err->code;
     if (serves_api(role)) {
         if (bootstrap_admin(cfg, s->store, err) != DLCS_OK)
@@ -237,6 +249,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     }
     dlcs_http_server_free(s.http);
     dlcs_worker_pool_stop(s.workers); /* each worker finishes its current job */
+    free(s.worker_owner);
     dlcs_iiif_context_release(&s.iiif);
     dlcs_slots_free(s.immediate);
     dlcs_cli_ingester_release(&s.ingester);

@@ -308,6 +308,10 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         goto out;
     }
     sent &= ~(DLCS_FIELD_BIT(field("id")) | DLCS_FIELD_BIT(field("space")));
+    /* the own-upload check is about the stored image, never the body's identity fields */
+    in.customer = a.customer;
+    in.space = a.space;
+    dlcs_str_replace(&in.id, a.id);
     if (dlcs_api_asset_origin_check(&call, &in, NULL) != DLCS_OK ||
         (was_sent(sent, "deliveryChannels") &&
          dlcs_api_asset_check_policies(&call, &in) != DLCS_OK)) {

@@ -142,8 +142,14 @@ static const struct setting settings[] = {
      "how long a PUT waits for an ingest slot before 503, ms"},
     {"DLCS_BATCH_MAX", SETTING_INT, FIELD(batch_max), "1000", 1, 100000, 0,
      "most members in one queued batch"},
-    {"DLCS_JOB_LEASE_MS", SETTING_INT, FIELD(job_lease_ms), "900000", 100, 86400000, 0,
-     "how long a worker holds a claimed job before another may take it, ms"},
+    {"DLCS_WORKER_ID", SETTING_STRING, FIELD(worker_id), NULL, 0, 0, 0,
+     "this worker process's name in job leases (default: host name and role); a process that "
+     "starts again under it takes back the jobs its killed predecessor held. Two live "
+     "processes must not share one"},
+    {"DLCS_JOB_LEASE_MS", SETTING_INT, FIELD(job_lease_ms), NULL, 100, 86400000, 0,
+     "how long a worker holds a claimed job before another may take it, ms (default: the "
+     "longest ingest, (DLCS_ORIGIN_RETRIES + 1) x DLCS_ORIGIN_TIMEOUT_MS + DLCS_INGEST_TIMEOUT_MS "
+     "+ 1 min; a restarted worker takes its own jobs back at once, see DLCS_WORKER_ID)"},
     {"DLCS_JOB_ATTEMPTS", SETTING_INT, FIELD(job_attempts), "3", 1, 100, 0,
      "attempts of a job that fails transiently before its error is recorded"},
     {"DLCS_JOB_RETRY_BASE_MS", SETTING_INT, FIELD(job_retry_base_ms), "5000", 0, 3600000, 0,

@@ -320,11 +320,19 @@ enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t custo
     return store->ops->asset_remove(store->impl, customer, space, id, err);
 }
 
-enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, int64_t lease_ms,
+enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, const struct dlcs_job_lease *lease,
                                       struct dlcs_job *job, struct dlcs_error *err)
 {
     memset(job, 0, sizeof *job);
-    return store->ops->job_claim(store->impl, lease_ms, job, err);
+    return store->ops->job_claim(store->impl, lease, job, err);
+}
+
+enum dlcs_status dlcs_store_jobs_reclaim(struct dlcs_store *store,
+                                         const struct dlcs_job_lease *lease, int64_t *count,
+                                         struct dlcs_error *err)
+{
+    *count = 0;
+    return store->ops->jobs_reclaim(store->impl, lease, count, err);
 }
 
 enum dlcs_status dlcs_store_job_done(struct dlcs_store *store, int64_t job, struct dlcs_error *err)

@@ -889,6 +889,9 @@ static void queue_many(struct dlcs_store *s, int64_t customer, int64_t space, co
     free(assets);
 }
 
+/* A lease of 'ms' held by worker "w1" in its run "run-1". */
+#define LEASE(ms) ((struct dlcs_job_lease){(ms), "w1", "run-1"})
+
 static void jobs_are_leased_retried_and_done(void **state)
 {
     struct dlcs_store *s = *state;
@@ -901,24 +904,24 @@ static void jobs_are_leased_retried_and_done(void **state)
     queue_many(s, cu, sp, "fast", 1, true);
     OK(dlcs_store_jobs_waiting(s, &n, NULL));
     assert_int_equal(n, 3);
-    OK(dlcs_store_job_claim(s, 60000, &a, NULL));
+    OK(dlcs_store_job_claim(s, &LEASE(60000), &a, NULL));
     assert_string_equal(a.asset, "fast0"); /* priority first */
     assert_int_equal(a.generation, 1);
     assert_int_equal(a.attempts, 1);
     /* long enough that a loaded machine cannot let it lapse before the ENOTFOUND below */
-    OK(dlcs_store_job_claim(s, 400, &b, NULL));
+    OK(dlcs_store_job_claim(s, &LEASE(400), &b, NULL));
     assert_string_equal(b.asset, "slow0");
-    OK(dlcs_store_job_claim(s, 60000, &c, NULL));
+    OK(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL));
     assert_string_equal(c.asset, "slow1");
-    assert_int_equal(dlcs_store_job_claim(s, 60000, &c, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL), DLCS_ENOTFOUND);
     nanosleep(&pause, NULL); /* b's 400 ms lease has run out: as if its worker died */
-    OK(dlcs_store_job_claim(s, 60000, &c, NULL));
+    OK(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL));
     assert_string_equal(c.asset, "slow0");
     assert_int_equal(c.attempts, 2);
     OK(dlcs_store_job_retry(s, c.id, 10, NULL));
-    assert_int_equal(dlcs_store_job_claim(s, 60000, &b, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(dlcs_store_job_claim(s, &LEASE(60000), &b, NULL), DLCS_ENOTFOUND);
     nanosleep(&pause, NULL);
-    OK(dlcs_store_job_claim(s, 60000, &b, NULL));
+    OK(dlcs_store_job_claim(s, &LEASE(60000), &b, NULL));
     assert_int_equal(b.id, c.id);
     OK(dlcs_store_job_done(s, a.id, NULL));
     OK(dlcs_store_jobs_waiting(s, &n, NULL));
@@ -927,6 +930,29 @@ static void jobs_are_leased_retried_and_done(void **state)
     queue_many(s, cu, sp, "slow", 1, false);
     OK(dlcs_store_jobs_waiting(s, &n, NULL));
     assert_int_equal(n, 2);
+}
+
+/* A worker that starts again under its name takes back its dead run's leases at once. */
+static void a_restarted_worker_reclaims_its_leases(void **state)
+{
+    struct dlcs_store *s = *state;
+    const struct dlcs_job_lease other = {3600000, "w2", "run-9"};
+    const struct dlcs_job_lease next_run = {3600000, "w1", "run-2"};
+    struct dlcs_job a, b, c;
+    int64_t n = 0, cu = make_customer(s, "acme");
+    int64_t sp = make_space(s, cu, 0, "books");
+
+    queue_many(s, cu, sp, "p", 2, false);
+    OK(dlcs_store_job_claim(s, &LEASE(3600000), &a, NULL)); /* run-1 of w1: an hour's lease */
+    OK(dlcs_store_job_claim(s, &other, &b, NULL));          /* another worker's */
+    assert_int_equal(dlcs_store_job_claim(s, &next_run, &c, NULL), DLCS_ENOTFOUND);
+    OK(dlcs_store_jobs_reclaim(s, &next_run, &n, NULL)); /* w1 starts again as run-2 */
+    assert_int_equal(n, 1);                              /* only its own predecessor's */
+    OK(dlcs_store_job_claim(s, &next_run, &c, NULL));
+    assert_int_equal(c.id, a.id);
+    assert_int_equal(c.attempts, 2);
+    OK(dlcs_store_jobs_reclaim(s, &next_run, &n, NULL)); /* its own live leases stay */
+    assert_int_equal(n, 0);
 }
 
 int store_contract_run(const struct store_contract_adapter *a)
@@ -962,6 +988,7 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(usage_is_computed_per_customer_and_space, setup, teardown),
         cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, setup, teardown),
         cmocka_unit_test_setup_teardown(jobs_are_leased_retried_and_done, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_restarted_worker_reclaims_its_leases, setup, teardown),
     };
 
     adapter = a;

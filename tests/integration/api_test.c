@@ -774,8 +774,7 @@ static void direct_upload_errors(void **state)
     expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/e", MULTIPART,
                             "--B0und--", 9, &j, NULL, 0),
                  &j, 400, "multipart part 'file'");
-    /* (multipart without a boundary is dropped by ulfius before any handler runs: the
-     * parser's own refusal of it is in tests/unit/multipart_test.c) */
+    /* (multipart without a boundary: integration.http checks that it gets its 400) */
     /* nobody's uploaded bytes can be named as an origin but the image's own */
     expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/e",
                       "{\"origin\":\"dlcs-upload:3/1/secret/origin\",\"mediaType\":\"image/jpeg\"}",
@@ -783,7 +782,12 @@ static void direct_upload_errors(void **state)
                  &j, 400, "an upload origin can only be this image's own");
     expect_error(call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1",
                       "{\"origin\":\"dlcs-upload:2/20/up2/origin\"}", &j),
-                 &j, 400, "an upload origin can only be this image's own");
+                 &j, 400, "an upload origin can only be this image's own ('dlcs-upload:2/20/up1");
+    /* a PATCH naming the image's own upload is its own (the check uses the stored identity) */
+    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1",
+                          "{\"origin\":\"dlcs-upload:2/20/up1/origin\",\"string3\":\"own\"}", &j),
+                     200);
+    json_decref(j);
     /* nothing was registered by the refused requests */
     expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/e", NULL, &j), &j, 404,
                  "no image 'e'");

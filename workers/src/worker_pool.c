@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dlcs/clock.h"
+#include "dlcs/ids.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/worker.h"
@@ -18,6 +19,8 @@ struct dlcs_worker_pool {
     pthread_mutex_t mu;
     pthread_cond_t wake;
     bool stopping;
+    char token[17];              /* this run's lease token */
+    struct dlcs_job_lease lease; /* owner (borrowed from the options) + token */
 };
 
 static bool stopping(struct dlcs_worker_pool *p)
@@ -91,7 +94,7 @@ static void *worker(void *arg)
     while (!stopping(p)) {
         struct dlcs_job job;
         struct dlcs_error err = {0};
-        enum dlcs_status st = dlcs_store_job_claim(p->env.store, p->opt.lease_ms, &job, &err);
+        enum dlcs_status st = dlcs_store_job_claim(p->env.store, &p->lease, &job, &err);
 
         if (st == DLCS_OK) {
             dlcs_log_set_request(NULL);
@@ -105,6 +108,21 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/*
+ * A worker that was killed (SIGKILL, OOM, a node lost) left its jobs leased for up to the lease
+ * time; the same worker starting again knows they are dead and takes them back now.
+ */
+static enum dlcs_status reclaim_predecessor(struct dlcs_worker_pool *p, struct dlcs_error *err)
+{
+    int64_t n = 0;
+    enum dlcs_status st = dlcs_store_jobs_reclaim(p->env.store, &p->lease, &n, err);
+
+    if (st == DLCS_OK && n > 0)
+        dlcs_log(DLCS_LOG_INFO, "reclaimed %lld jobs leased by the previous run of worker '%s'",
+                 (long long)n, p->lease.owner);
+    return st;
+}
+
 enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
                                         const struct dlcs_worker_options *opt,
                                         struct dlcs_worker_pool **out, struct dlcs_error *err)
@@ -113,6 +131,12 @@ enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
 
     p->env = *env;
     p->opt = *opt;
+    dlcs_id_random_hex(p->token, 8); /* this run of the worker */
+    p->lease = (struct dlcs_job_lease){opt->lease_ms, opt->owner ? opt->owner : "dlcs", p->token};
+    if (reclaim_predecessor(p, err) != DLCS_OK) {
+        free(p);
+        return err->code;
+    }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->wake, NULL);
     p->threads = dlcs_xcalloc((size_t)(opt->threads > 0 ? opt->threads : 1), sizeof *p->threads);

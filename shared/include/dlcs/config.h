@@ -68,7 +68,8 @@ struct dlcs_config {
     int immediate_slots;     /* DLCS_IMMEDIATE_SLOTS */
     int immediate_wait_ms;   /* DLCS_IMMEDIATE_WAIT_MS */
     int batch_max;           /* DLCS_BATCH_MAX */
-    int job_lease_ms;        /* DLCS_JOB_LEASE_MS */
+    int job_lease_ms;        /* DLCS_JOB_LEASE_MS; 0 until resolved: the longest ingest + 1 min */
+    char *worker_id;         /* DLCS_WORKER_ID, or NULL until resolved: host/role */
     int job_attempts;        /* DLCS_JOB_ATTEMPTS */
     int job_retry_base_ms;   /* DLCS_JOB_RETRY_BASE_MS */
 };

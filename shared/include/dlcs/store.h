@@ -97,6 +97,17 @@ struct dlcs_registration {
 };
 
 /* An ingest job claimed from the queue: which asset, which generation. */
+/*
+ * Who holds a lease: 'owner' names the worker process's place (DLCS_WORKER_ID: a pod's or a
+ * host's name and role), 'token' one run of it (random at each start). A process that starts
+ * again under the same owner knows that leases with another token are its dead predecessor's.
+ */
+struct dlcs_job_lease {
+    int64_t ms;
+    const char *owner;
+    const char *token;
+};
+
 struct dlcs_job {
     int64_t id;
     int64_t customer, space;
@@ -155,8 +166,10 @@ struct dlcs_store_ops {
                                  enum dlcs_completion *outcome, struct dlcs_error *err);
     enum dlcs_status (*asset_remove)(void *impl, int64_t customer, int64_t space, const char *id,
                                      struct dlcs_error *err);
-    enum dlcs_status (*job_claim)(void *impl, int64_t lease_ms, struct dlcs_job *job,
-                                  struct dlcs_error *err);
+    enum dlcs_status (*job_claim)(void *impl, const struct dlcs_job_lease *lease,
+                                  struct dlcs_job *job, struct dlcs_error *err);
+    enum dlcs_status (*jobs_reclaim)(void *impl, const struct dlcs_job_lease *lease, int64_t *count,
+                                     struct dlcs_error *err);
     enum dlcs_status (*job_done)(void *impl, int64_t job, struct dlcs_error *err);
     enum dlcs_status (*job_retry)(void *impl, int64_t job, int64_t delay_ms,
                                   struct dlcs_error *err);
@@ -273,9 +286,18 @@ enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t custo
  */
 
 /* Claim the next available job (priority first, then oldest). DLCS_ENOTFOUND when none. */
-enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, int64_t lease_ms,
+enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, const struct dlcs_job_lease *lease,
                                       struct dlcs_job *job,
                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Release the leases held under lease->owner by any other run (token): the jobs a killed
+ * predecessor was working on are claimable at once, not after their lease runs out. '*count'
+ * gets how many.
+ */
+enum dlcs_status dlcs_store_jobs_reclaim(struct dlcs_store *store,
+                                         const struct dlcs_job_lease *lease, int64_t *count,
+                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* The job is finished (whatever its outcome was): remove it. */
 enum dlcs_status dlcs_store_job_done(struct dlcs_store *store, int64_t job,

@@ -120,8 +120,10 @@ enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t 
 /* The job table (sqlite_jobs.c). */
 enum dlcs_status dlcs_sql_job_add(struct sql_conn *c, const struct dlcs_asset *a, bool priority,
                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
-enum dlcs_status dlcs_sql_op_job_claim(void *impl, int64_t lease_ms, struct dlcs_job *job,
-                                       struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_job_claim(void *impl, const struct dlcs_job_lease *lease,
+                                       struct dlcs_job *job, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_jobs_reclaim(void *impl, const struct dlcs_job_lease *lease,
+                                          int64_t *count, struct dlcs_error *err);
 enum dlcs_status dlcs_sql_op_job_done(void *impl, int64_t job, struct dlcs_error *err);
 enum dlcs_status dlcs_sql_op_job_retry(void *impl, int64_t job, int64_t delay_ms,
                                        struct dlcs_error *err);

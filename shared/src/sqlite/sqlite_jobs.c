@@ -12,12 +12,17 @@ static const char SQL_JOB_ADD[] =
     "INSERT INTO jobs (customer, space, asset, generation, batch, priority, available) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char SQL_JOB_CLAIM[] =
-    "UPDATE jobs SET lease_until=?1, attempts=attempts+1 WHERE id = (SELECT id FROM jobs "
+    "UPDATE jobs SET lease_until=?1, attempts=attempts+1, lease_owner=?3, lease_token=?4 "
+    "WHERE id = (SELECT id FROM jobs "
     "WHERE available <= ?2 AND (lease_until IS NULL OR lease_until < ?2) "
     "ORDER BY priority DESC, id LIMIT 1) "
     "RETURNING id, customer, space, asset, generation, batch, attempts";
 static const char SQL_JOB_DONE[] = "DELETE FROM jobs WHERE id=?1";
-static const char SQL_JOB_RETRY[] = "UPDATE jobs SET available=?2, lease_until=NULL WHERE id=?1";
+static const char SQL_JOB_RETRY[] =
+    "UPDATE jobs SET available=?2, lease_until=NULL, lease_owner=NULL WHERE id=?1";
+static const char SQL_JOB_RECLAIM[] =
+    "UPDATE jobs SET lease_until=NULL, lease_owner=NULL, lease_token=NULL "
+    "WHERE lease_owner=?1 AND lease_token<>?2 AND lease_until IS NOT NULL";
 static const char SQL_JOB_COUNT[] = "SELECT COUNT(*) FROM jobs";
 
 enum dlcs_status dlcs_sql_job_add(struct sql_conn *c, const struct dlcs_asset *a, bool priority,
@@ -47,8 +52,8 @@ enum dlcs_status dlcs_sql_job_add(struct sql_conn *c, const struct dlcs_asset *a
     return DLCS_OK;
 }
 
-static enum dlcs_status claim(struct sql_conn *c, int64_t lease_ms, struct dlcs_job *job,
-                              struct dlcs_error *err)
+static enum dlcs_status claim(struct sql_conn *c, const struct dlcs_job_lease *lease,
+                              struct dlcs_job *job, struct dlcs_error *err)
 {
     sqlite3_stmt *st = NULL;
     int64_t now = dlcs_time_now_ms();
@@ -57,8 +62,10 @@ static enum dlcs_status claim(struct sql_conn *c, int64_t lease_ms, struct dlcs_
 
     if (dlcs_sql_cached(c, SQL_JOB_CLAIM, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
-    sqlite3_bind_int64(st, 1, now + lease_ms);
+    sqlite3_bind_int64(st, 1, now + lease->ms);
     sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_text(st, 3, lease->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, lease->token, -1, SQLITE_STATIC);
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no job waiting");
@@ -76,15 +83,43 @@ static enum dlcs_status claim(struct sql_conn *c, int64_t lease_ms, struct dlcs_
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_sql_op_job_claim(void *impl, int64_t lease_ms, struct dlcs_job *job,
-                                       struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_job_claim(void *impl, const struct dlcs_job_lease *lease,
+                                       struct dlcs_job *job, struct dlcs_error *err)
 {
     struct sql_store *s = impl;
     struct sql_conn *c = dlcs_sql_acquire(s);
     enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK)
-        st = dlcs_sql_write_end(s, c, claim(c, lease_ms, job, err), err);
+        st = dlcs_sql_write_end(s, c, claim(c, lease, job, err), err);
+    dlcs_sql_release(s, c);
+    return st;
+}
+
+static enum dlcs_status reclaim(struct sql_conn *c, const struct dlcs_job_lease *lease,
+                                int64_t *count, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (dlcs_sql_cached(c, SQL_JOB_RECLAIM, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_text(st, 1, lease->owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, lease->token, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return dlcs_sql_fail(c, "reclaim leases", err);
+    *count = sqlite3_changes(c->db);
+    return DLCS_OK;
+}
+
+enum dlcs_status dlcs_sql_op_jobs_reclaim(void *impl, const struct dlcs_job_lease *lease,
+                                          int64_t *count, struct dlcs_error *err)
+{
+    struct sql_store *s = impl;
+    struct sql_conn *c = dlcs_sql_acquire(s);
+    enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
+
+    if (st == DLCS_OK)
+        st = dlcs_sql_write_end(s, c, reclaim(c, lease, count, err), err);
     dlcs_sql_release(s, c);
     return st;
 }

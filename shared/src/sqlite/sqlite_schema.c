@@ -86,6 +86,9 @@ static const char *const migrations[] = {
     /* 4: when an asset last changed (manifest validators) */
     ("ALTER TABLE assets ADD COLUMN \"modified\" INTEGER NOT NULL DEFAULT 0;"
      "UPDATE assets SET \"modified\" = MAX(COALESCE(\"created\", 0), COALESCE(\"finished\", 0));"),
+    /* 5: who holds a job's lease (a restarted worker reclaims its dead predecessor's) */
+    ("ALTER TABLE jobs ADD COLUMN lease_owner TEXT;"
+     "ALTER TABLE jobs ADD COLUMN lease_token TEXT;"),
 };
 
 static enum dlcs_status current_version(struct sql_conn *c, int *version, struct dlcs_error *err)

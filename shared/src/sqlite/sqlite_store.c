@@ -129,6 +129,7 @@ const struct dlcs_store_ops dlcs_store_sqlite_ops = {
     .complete = dlcs_sql_op_complete,
     .asset_remove = dlcs_sql_op_asset_remove,
     .job_claim = dlcs_sql_op_job_claim,
+    .jobs_reclaim = dlcs_sql_op_jobs_reclaim,
     .job_done = dlcs_sql_op_job_done,
     .job_retry = dlcs_sql_op_job_retry,
     .jobs_waiting = dlcs_sql_op_jobs_waiting,

@@ -46,6 +46,7 @@ struct dlcs_worker_options {
     int max_attempts;      /* transient failures are retried until this many attempts */
     int64_t retry_base_ms; /* first retry delay, doubled per attempt */
     int64_t idle_ms;       /* pause when the queue is empty */
+    const char *owner;     /* DLCS_WORKER_ID: this process's place; its leases carry it */
 };
 
 struct dlcs_worker_pool;
