@@ -59,9 +59,12 @@ static void family_letters(json_t *body)
         const char *letter;
     } codes[] = {{'I', "I"}, {'T', "T"}, {'F', "F"}};
 
-    for (size_t i = 0; json_is_integer(f) && i < DLCS_ARRAY_LEN(codes); i++)
-        if (json_integer_value(f) == codes[i].code)
-            json_object_set_new(body, "family", json_string(codes[i].letter));
+    for (size_t i = 0; json_is_integer(f) && i < DLCS_ARRAY_LEN(codes); i++) {
+        if (json_integer_value(f) == codes[i].code) {
+            json_object_set_new(body, "family", json_string(codes[i].letter)); /* frees f */
+            return;
+        }
+    }
 }
 
 void dlcs_api_strip_unchanged(const struct api_call *call, json_t *body,

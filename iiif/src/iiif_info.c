@@ -46,7 +46,7 @@ static json_t *level2_sizes(const struct dlcs_iiif_image *img, const struct dlcs
     json_t *a = json_array();
 
     for (int i = 0; i < img->scale_factors && i < 31; i++) {
-        int64_t d = 1LL << i;
+        int64_t d = (int64_t)1 << i;
 
         all[n][0] = (int)((w + d - 1) / d);
         all[n][1] = (int)((h + d - 1) / d);
