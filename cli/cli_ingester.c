@@ -25,7 +25,7 @@ enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
                                        struct dlcs_error *failure, struct dlcs_error *err)
 {
     const struct cli_ingester *ing = ctx;
-    const struct dlcs_ingest_job job = {a, 1, true, failure};
+    const struct dlcs_ingest_job job = {a, 1, true, false, failure};
 
     /* immediate: no queue to retry from, so every outcome is recorded on the asset now */
     return dlcs_ingest_asset(&ing->env, &job, err);

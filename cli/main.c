@@ -24,6 +24,7 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/slots.h"
+#include "dlcs/stop.h"
 #include "dlcs/store.h"
 #include "dlcs/vips_setup.h"
 
@@ -242,6 +243,7 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     if (open_server(cfg, role, &s, &err) == DLCS_OK) {
         dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
         sigwait(&stop, &sig);
+        dlcs_stop_request(); /* fetches, backoffs and conversions give up within a second */
         dlcs_log(DLCS_LOG_INFO, "stopping on signal %d", sig);
         rc = 0;
     } else {

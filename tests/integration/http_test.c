@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 #include "fixtures.h"
 #include "harness.h"
+#include "origin_server.h"
 
 #define ADMIN     "aaaaaaaa:bbbbbbbbbbbbbbbb"
 #define ADMIN_B64 "YWFhYWFhYWE6YmJiYmJiYmJiYmJiYmJiYg=="
@@ -432,6 +434,76 @@ static void buffered_bodies_are_capped(void **state)
                      400); /* admitted again: {} lacks the required fields */
 }
 
+/* Start a second server, with workers, for the shutdown test; its port into *p. */
+static int start_worker_server(struct harness_proc *p)
+{
+    const char *const args[] = {"serve", NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_ORIGIN_ALLOW_PRIVATE=1",
+                               "DLCS_WORKERS=1", "DLCS_WORKER_ID=shutdown-test", NULL};
+
+    return harness_start(binary, args, env, 1, p);
+}
+
+/*
+ * SIGTERM while an origin never answers: the fetch is given up within a second, the process
+ * exits cleanly in bounded time, and the job goes back to the queue (no error is recorded).
+ */
+static void sigterm_interrupts_a_stuck_fetch(void **state)
+{
+    struct harness_proc w;
+    struct origin_server *origin = origin_server_start(fixtures);
+    struct harness_proc keep = server;
+    char body[512], answer[8192];
+    struct timespec t0, pause = {1, 0};
+    int rc;
+
+    (void)state;
+    assert_non_null(origin);
+    assert_int_equal(start_worker_server(&w), 0);
+    server = w; /* admin_json talks to 'server' */
+    assert_int_equal(admin_json("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"A\"}",
+                                answer, sizeof answer),
+                     201);
+    assert_int_equal(
+        admin_json("PUT", "/customers/2/spaces/1", "{\"name\":\"one\"}", answer, sizeof answer),
+        201);
+    (void)snprintf(body, sizeof body,
+                   "{\"member\":[{\"space\":1,\"id\":\"stuck\",\"origin\":"
+                   "\"http://127.0.0.1:%d/hang/photo.jpg\"}]}",
+                   origin_server_port(origin));
+    assert_int_equal(admin_json("POST", "/customers/2/queue", body, answer, sizeof answer), 201);
+    nanosleep(&pause, NULL); /* the worker is inside the fetch now */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kill(w.pid, SIGTERM);
+    rc = harness_wait(&w, 10000);
+    if (rc != 0 || ms_since(&t0) > 5000) {
+        harness_dump_log(&w);
+        fail_msg("SIGTERM during a fetch: exit %d after %ld ms", rc, ms_since(&t0));
+    }
+    /* restarted on the same data: the image is still waiting for its ingest, with no error */
+    {
+        const char *const args[] = {"serve", NULL};
+        char data_env[400];
+        const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_WORKERS=0", data_env, NULL};
+        struct harness_proc again;
+
+        (void)snprintf(data_env, sizeof data_env, "DLCS_DATA_DIR=%s/data", w.dir);
+        assert_int_equal(harness_start(binary, args, env, 1, &again), 0);
+        server = again;
+        assert_int_equal(exchange("GET /customers/2/spaces/1/images/stuck HTTP/1.1\r\nHost: x\r\n"
+                                  "Authorization: Basic " ADMIN_B64 "\r\n\r\n",
+                                  NULL, 0, answer, sizeof answer),
+                         200);
+        assert_non_null(strstr(answer, "\"ingesting\":true"));
+        assert_null(strstr(answer, "shutting down"));
+        assert_true(harness_stop_clean(&again));
+        harness_cleanup(&again);
+    }
+    server = keep;
+    harness_cleanup(&w);
+    origin_server_stop(origin);
+}
+
 static int global_setup(void **state)
 {
     const char *const args[] = {"serve", NULL};
@@ -485,6 +557,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(delivery_identifiers_are_decoded),
         cmocka_unit_test(forwarded_headers_need_a_trusted_proxy),
         cmocka_unit_test(buffered_bodies_are_capped),
+        cmocka_unit_test(sigterm_interrupts_a_stuck_fetch),
     };
 
     if (argc != 2) {

@@ -3,6 +3,7 @@
 #include "origin_server.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct origin_server {
     pthread_mutex_t mu;
     char flaky_names[FLAKY_SLOTS][64];
     int flaky_counts[FLAKY_SLOTS];
+    atomic_bool stopping;
 };
 
 static int send_file(const struct origin_server *s, const char *name, struct _u_response *res)
@@ -111,6 +113,19 @@ static int on_slow(const struct _u_request *req, struct _u_response *res, void *
     return send_file(data, u_map_get(req->map_url, "name"), res);
 }
 
+/* Never answers (up to a minute, or until the origin server stops): a stuck origin. */
+static int on_hang(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct origin_server *s = data;
+    struct timespec ts = {0, 100 * 1000000L};
+
+    (void)req;
+    for (int i = 0; i < 600 && !atomic_load(&s->stopping); i++)
+        nanosleep(&ts, NULL);
+    ulfius_set_string_body_response(res, 504, "gave up");
+    return U_CALLBACK_COMPLETE;
+}
+
 static int on_status(const struct _u_request *req, struct _u_response *res, void *data)
 {
     (void)data;
@@ -139,6 +154,7 @@ struct origin_server *origin_server_start(const char *dir)
             {"GET", "/redirect/:n/:name", on_redirect, s, DLCS_HTTP_BODY_NONE, NULL},
             {"GET", "/flaky/:k/:name", on_flaky, s, DLCS_HTTP_BODY_NONE, NULL},
             {"GET", "/slow/:name", on_slow, s, DLCS_HTTP_BODY_NONE, NULL},
+            {"GET", "/hang/:name", on_hang, s, DLCS_HTTP_BODY_NONE, NULL},
             {"GET", "/status/:code", on_status, s, DLCS_HTTP_BODY_NONE, NULL},
         };
 
@@ -163,6 +179,7 @@ void origin_server_stop(struct origin_server *s)
 {
     if (!s)
         return;
+    atomic_store(&s->stopping, true);
     dlcs_http_server_free(s->http);
     pthread_mutex_destroy(&s->mu);
     free(s);

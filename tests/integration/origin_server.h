@@ -4,6 +4,7 @@
  *   /img/NAME            the fixture file NAME
  *   /auth/NAME           the same behind Basic auth user:secret (401 otherwise)
  *   /redirect/N/NAME     N redirects (302), then /img/NAME
+ *   /hang/NAME           no answer for a minute (or until the server stops): a stuck origin
  *   /flaky/K/NAME        500 for the first K requests of NAME, then the file
  *   /slow/NAME           waits 2 s, then the file
  *   /status/CODE         answers CODE

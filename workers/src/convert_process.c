@@ -21,6 +21,7 @@
 #include "dlcs/clock.h"
 #include "dlcs/convert.h"
 #include "dlcs/mem.h"
+#include "dlcs/stop.h"
 
 #define RESULT_MAX 8192
 
@@ -121,8 +122,8 @@ static ssize_t read_until(int fd, char *buf, size_t cap, int64_t deadline)
         struct pollfd p = {fd, POLLIN, 0};
         ssize_t n;
 
-        if (left <= 0)
-            return -1;
+        if (left <= 0 || dlcs_stop_requested())
+            return -1; /* the caller kills the child */
         if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
             continue;
         n = read(fd, buf + len, cap - 1 - len);
@@ -186,6 +187,8 @@ static enum dlcs_status judge_exit(int status, bool timed_out, const char *text,
                                    const struct dlcs_convert_options *opt,
                                    struct dlcs_convert_result *r, struct dlcs_error *err)
 {
+    if (timed_out && dlcs_stop_requested()) /* transient: the job goes back to the queue */
+        return dlcs_error_set(err, DLCS_EBUSY, "the conversion was stopped (shutting down)");
     if (timed_out)
         return dlcs_error_set(err, DLCS_ETOOLARGE,
                               "conversion took longer than %d ms (DLCS_INGEST_TIMEOUT_MS)",

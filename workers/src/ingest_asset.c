@@ -6,6 +6,7 @@
 
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/stop.h"
 #include "dlcs/worker.h"
 
 /* The customer's origin strategies (a customer has a handful: no paging). */
@@ -120,7 +121,8 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     log_outcome(job, &rep, st, &why);
     if (job->failure)
         *job->failure = why;
-    if (st != DLCS_OK && dlcs_status_is_transient(st) && !job->record_transient)
+    if (st != DLCS_OK && dlcs_status_is_transient(st) &&
+        (!job->record_transient || (job->queued && dlcs_stop_requested())))
         return dlcs_error_set(err, st, "%s", why.message); /* for the caller to retry */
     if (st == DLCS_OK) {
         r.width = rep.convert.width;

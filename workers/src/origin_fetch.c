@@ -16,6 +16,7 @@
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
 #include "dlcs/origin.h"
+#include "dlcs/stop.h"
 
 #include "origin_internal.h"
 
@@ -88,6 +89,10 @@ static enum dlcs_status classify_curl(const char *origin, CURLcode rc, const str
         return dlcs_error_set(err, DLCS_ETOOLARGE, "origin '%s' is larger than %lld bytes", origin,
                               (long long)lim->max_bytes);
     switch (rc) {
+    case CURLE_ABORTED_BY_CALLBACK: /* on_progress: the process is stopping */
+        return dlcs_error_set(err, DLCS_EBUSY,
+                              "origin '%s': the fetch was stopped (the server is shutting down)",
+                              origin);
     case CURLE_OPERATION_TIMEDOUT:
         return dlcs_error_set(err, DLCS_ETIMEOUT, "origin '%s' timed out (%ld ms)", origin,
                               lim->timeout_ms);
@@ -132,6 +137,18 @@ static void set_auth(CURL *c, const struct dlcs_origin_auth *auth, bool is_s3,
     }
 }
 
+/* Called about once a second even when no bytes flow: a stopping process gives up the fetch. */
+static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)data;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return dlcs_stop_requested() ? 1 : 0;
+}
+
 static void set_limits(CURL *c, const struct dlcs_origin_limits *lim, struct transfer *t)
 {
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
@@ -149,6 +166,8 @@ static void set_limits(CURL *c, const struct dlcs_origin_limits *lim, struct tra
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, t);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 }
 
 /* One attempt over curl. */
@@ -188,12 +207,15 @@ static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_
     return st;
 }
 
+/* A backoff pause, cut short when the process stops. */
 static void sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    for (long left = ms; left > 0 && !dlcs_stop_requested(); left -= 100) {
+        struct timespec ts = {0, (left < 100 ? left : 100) * 1000000L};
 
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
 }
 
 /* Attempts with backoff; each attempt starts the file afresh. */
@@ -210,12 +232,14 @@ static enum dlcs_status fetch_with_retries(const char *origin, const char *url, 
         FILE *out = fopen(dest, "wb");
 
         if (!out)
-            return dlcs_error_set(err, DLCS_EINTERNAL, "cannot write '%s'", dest);
+            return dlcs_error_set(err, DLCS_EINTERNAL,
+                                  "cannot write the origin's bytes to scratch");
         res->attempts = attempt + 1;
         st = fetch_once(origin, url, is_s3, auth, lim, out, res, &e);
         if (fclose(out) != 0 && st == DLCS_OK)
-            st = dlcs_error_set(&e, DLCS_EINTERNAL, "cannot write '%s'", dest);
-        if (st == DLCS_OK || !dlcs_status_is_transient(st) || attempt == lim->retries) {
+            st = dlcs_error_set(&e, DLCS_EINTERNAL, "cannot write the origin's bytes to scratch");
+        if (st == DLCS_OK || !dlcs_status_is_transient(st) || attempt == lim->retries ||
+            dlcs_stop_requested()) {
             if (st != DLCS_OK)
                 (void)dlcs_error_set(err, st, "%s", e.message);
             break;

@@ -9,6 +9,7 @@
 #include "dlcs/ids.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/stop.h"
 #include "dlcs/worker.h"
 
 struct dlcs_worker_pool {
@@ -67,11 +68,14 @@ static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
     st = dlcs_store_get(p->env.store, &dlcs_asset_entity, &a, &err);
     if (st == DLCS_OK && a.generation == job->generation)
         st = dlcs_ingest_asset(
-            &p->env, &(const struct dlcs_ingest_job){&a, job->attempts, last, NULL}, &err);
+            &p->env, &(const struct dlcs_ingest_job){&a, job->attempts, last, true, NULL}, &err);
     else if (st == DLCS_ENOTFOUND || st == DLCS_OK)
         st = DLCS_OK; /* deleted or re-registered since: a stale job, nothing to do */
-    if (st != DLCS_OK && dlcs_status_is_transient(st) && !last) {
-        delay = p->opt.retry_base_ms << (job->attempts - 1 > 10 ? 10 : job->attempts - 1);
+    if (st != DLCS_OK && dlcs_status_is_transient(st) && (!last || dlcs_stop_requested())) {
+        /* stopped by a shutdown: back to the queue at once, for the next run or another worker */
+        delay = dlcs_stop_requested()
+                    ? 0
+                    : p->opt.retry_base_ms << (job->attempts - 1 > 10 ? 10 : job->attempts - 1);
         dlcs_log(DLCS_LOG_WARN, "job %lld for '%s' will be retried in %lld ms: %s",
                  (long long)job->id, job->asset, (long long)delay, err.message);
         st = dlcs_store_job_retry(p->env.store, job->id, delay, &err);

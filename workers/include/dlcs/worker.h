@@ -33,6 +33,7 @@ struct dlcs_ingest_job {
     const struct dlcs_asset *asset; /* registered, with its generation */
     int attempt;                    /* 1 for the first, for the log */
     bool record_transient;          /* the last attempt: a transient failure is recorded too */
+    bool queued;                    /* from the queue: stopped by a shutdown, it goes back */
     struct dlcs_error *failure;     /* may be NULL: the ingest's own error, see above */
 };
 
