@@ -30,6 +30,10 @@ enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_
 struct cli_ingester {
     struct dlcs_ingest_settings settings;
     struct dlcs_ingest_env env;
+    /* immediate registrations: the same, bounded by DLCS_IMMEDIATE_TIMEOUT_MS in all (a
+     * client waits on the other end), no retries. A shallow copy: 'settings' owns the strings */
+    struct dlcs_ingest_settings immediate;
+    struct dlcs_ingest_env immediate_env;
 };
 
 enum dlcs_status dlcs_cli_ingester_init(struct cli_ingester *ing, const struct dlcs_config *cfg,

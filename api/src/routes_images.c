@@ -82,6 +82,14 @@ static enum dlcs_status ingest_failed(struct api_call *call, const struct dlcs_a
                           a->id, failure->message);
 }
 
+/* How many immediate slots one customer may hold: fair shares when several PUT at once. */
+static int immediate_share(const struct dlcs_config *cfg)
+{
+    if (cfg->immediate_slots_per_customer > 0)
+        return cfg->immediate_slots_per_customer;
+    return cfg->immediate_slots / 2 > 1 ? cfg->immediate_slots / 2 : 1;
+}
+
 /*
  * Store the upload (if any), register 'a' (a new generation) and ingest it now, holding one
  * immediate-ingest slot for all of it: a busy server refuses before it keeps any bytes. An
@@ -97,9 +105,11 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
 
     if (!ctx->ingest)
         return dlcs_error_set(&call->err, DLCS_EBUSY, "immediate ingest is not available here");
-    if (ctx->immediate && !dlcs_slots_take(ctx->immediate))
+    if (ctx->immediate &&
+        !dlcs_slots_take_for(ctx->immediate, (uint64_t)a->customer, immediate_share(ctx->cfg)))
         return dlcs_error_set(&call->err, DLCS_EBUSY,
-                              "every immediate-ingest slot is busy; try again shortly");
+                              "every immediate-ingest slot this customer may use is busy; try "
+                              "again shortly, or queue the images");
     st = dlcs_api_upload_store(call, a, up);
     if (st == DLCS_OK) {
         st = dlcs_store_register(ctx->store, &reg, &call->err);
@@ -110,7 +120,7 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
     if (st == DLCS_OK)
         st = ctx->ingest(ctx->ingest_ctx, a, &failure, &call->err);
     if (ctx->immediate)
-        dlcs_slots_give(ctx->immediate);
+        dlcs_slots_give_for(ctx->immediate, (uint64_t)a->customer);
     if (st == DLCS_OK) /* the ingest's outcome, as recorded */
         st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &call->err);
     if (st == DLCS_OK && failure.code != DLCS_OK)

@@ -43,9 +43,19 @@ bool dlcs_iiif_allowed(const struct dlcs_iiif_image *img, const struct dlcs_iiif
  * from the pyramid page nearest above the output size. DLCS_EUPSTREAM when the derivative
  * cannot be read, DLCS_EINTERNAL when libvips fails.
  */
+struct dlcs_iiif_render_job {
+    const struct dlcs_iiif_image *img;
+    const struct dlcs_iiif_plan *plan;
+    uint64_t client; /* dlcs_http_client_key: renders are shared fairly between clients */
+};
+
+/*
+ * Stored tiles and thumbnails are sent without a render slot. A render takes one of the
+ * client's share (DLCS_IIIF_RENDER_SLOTS_PER_CLIENT) and is stopped past
+ * DLCS_IIIF_RENDER_TIMEOUT_MS: DLCS_EBUSY in both cases (503 + Retry-After).
+ */
 enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
-                                  const struct dlcs_iiif_image *img,
-                                  const struct dlcs_iiif_plan *plan, void **out, size_t *len,
+                                  const struct dlcs_iiif_render_job *job, void **out, size_t *len,
                                   struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* A delivery path after its prefix, split into segments (an optional v2/v3 first). */

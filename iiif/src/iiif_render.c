@@ -15,6 +15,8 @@
 
 #include <vips/vips.h>
 
+#include "dlcs/clock.h"
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/slots.h"
 
@@ -64,14 +66,36 @@ void dlcs_iiif_thread_done(void)
     vips_thread_shutdown();
 }
 
+/* libvips' message names server files: it goes to the log, the answer says what failed. */
 static enum dlcs_status vips_fail(struct dlcs_error *err, const char *what)
 {
-    char msg[160];
+    char msg[512];
 
     (void)snprintf(msg, sizeof msg, "%s", vips_error_buffer());
     vips_error_clear();
     msg[strcspn(msg, "\n")] = '\0';
-    return dlcs_error_set(err, DLCS_EINTERNAL, "%s: %s", what, msg);
+    dlcs_log(DLCS_LOG_ERROR, "%s: %s", what, msg);
+    return dlcs_error_set(err, DLCS_EINTERNAL, "%s", what);
+}
+
+/*
+ * A copy of 'in' that is this request's alone: built outside libvips' operation cache, so a
+ * deadline set on it (progress signal, kill flag) can never reach another request that shares
+ * the cached pipeline. NULL when libvips fails.
+ */
+static VipsImage *own_copy(VipsImage *in)
+{
+    VipsOperation *op = vips_operation_new("copy");
+    VipsImage *out = NULL;
+
+    if (!op)
+        return NULL;
+    g_object_set(op, "in", in, NULL);
+    if (vips_object_build(VIPS_OBJECT(op)) == 0)
+        g_object_get(op, "out", &out, NULL);
+    vips_object_unref_outputs(VIPS_OBJECT(op));
+    g_object_unref(op);
+    return out;
 }
 
 static bool is_plain(const struct dlcs_iiif_plan *p, const struct dlcs_iiif_image *img)
@@ -323,10 +347,55 @@ static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iii
     return done;
 }
 
-enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
-                                  const struct dlcs_iiif_image *img, const struct dlcs_iiif_plan *p,
-                                  void **out, size_t *len, struct dlcs_error *err)
+/* Past the deadline, libvips stops computing the image (the save then fails). */
+static void on_eval(VipsImage *image, VipsProgress *progress, void *data)
 {
+    const int64_t *deadline = data;
+
+    (void)progress;
+    if (dlcs_time_mono_ms() > *deadline)
+        vips_image_set_kill(image, TRUE);
+}
+
+/* Crop, scale, turn, colour and encode 'im' (taken) before 'deadline'. */
+static enum dlcs_status render_pixels(const struct dlcs_iiif_context *ctx, VipsImage *im,
+                                      const struct dlcs_iiif_plan *p, double factor, void **out,
+                                      size_t *len, struct dlcs_error *err)
+{
+    int64_t deadline = dlcs_time_mono_ms() + ctx->render_timeout_ms;
+    VipsImage *own = NULL;
+    enum dlcs_status st = DLCS_OK;
+
+    if (crop_and_scale(&im, p, factor) != 0 || orient(&im, p) != 0 ||
+        apply_quality(&im, p->quality) != 0) {
+        st = vips_fail(err, "cannot render the image");
+    } else if (ctx->render_timeout_ms > 0 && !(own = own_copy(im))) {
+        st = vips_fail(err, "cannot render the image");
+    } else {
+        if (own) {
+            vips_image_set_progress(own, TRUE);
+            g_signal_connect(own, "eval", G_CALLBACK(on_eval), &deadline);
+        }
+        if (encode(own ? own : im, p->format, ctx->jpeg_quality, out, len) != 0)
+            st = dlcs_time_mono_ms() > deadline
+                     ? dlcs_error_set(err, DLCS_EBUSY,
+                                      "the render took longer than DLCS_IIIF_RENDER_TIMEOUT_MS "
+                                      "(%d ms); try a smaller size",
+                                      ctx->render_timeout_ms)
+                     : vips_fail(err, "cannot render the image");
+    }
+    if (own)
+        g_object_unref(own); /* its signal handler and 'deadline' go with it */
+    g_object_unref(im);
+    return st;
+}
+
+enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
+                                  const struct dlcs_iiif_render_job *job, void **out, size_t *len,
+                                  struct dlcs_error *err)
+{
+    const struct dlcs_iiif_image *img = job->img;
+    const struct dlcs_iiif_plan *p = job->plan;
     VipsImage *im = NULL;
     double factor = 1;
     enum dlcs_status st;
@@ -335,16 +404,15 @@ enum dlcs_status dlcs_iiif_render(const struct dlcs_iiif_context *ctx,
     *len = 0;
     if (send_tile(ctx, img, p, out, len) || send_stored(ctx, img, p, out, len))
         return DLCS_OK;
-    if (ctx->renders && !dlcs_slots_take(ctx->renders))
-        return dlcs_error_set(err, DLCS_EBUSY, "every render slot is busy; try again shortly");
+    if (ctx->renders && !dlcs_slots_take_for(ctx->renders, job->client, ctx->renders_per_client))
+        return dlcs_error_set(err, DLCS_EBUSY,
+                              "every render slot this client may use is busy; try again shortly");
     st = open_source(ctx, img, p, &im, &factor, err);
-    if (st == DLCS_OK && (crop_and_scale(&im, p, factor) != 0 || orient(&im, p) != 0 ||
-                          apply_quality(&im, p->quality) != 0 ||
-                          encode(im, p->format, ctx->jpeg_quality, out, len) != 0))
-        st = vips_fail(err, "cannot render the image");
-    if (im)
+    if (st == DLCS_OK)
+        st = render_pixels(ctx, im, p, factor, out, len, err);
+    else if (im)
         g_object_unref(im);
     if (ctx->renders)
-        dlcs_slots_give(ctx->renders);
+        dlcs_slots_give_for(ctx->renders, job->client);
     return st;
 }

@@ -320,7 +320,11 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
         dlcs_iiif_image_release(&img);
         return U_CALLBACK_COMPLETE;
     }
-    st = dlcs_iiif_render(ctx, &img, &plan, &data, &len, &err);
+    {
+        const struct dlcs_iiif_render_job job = {&img, &plan, dlcs_http_client_key(req)};
+
+        st = dlcs_iiif_render(ctx, &job, &data, &len, &err);
+    }
     dlcs_iiif_image_release(&img);
     if (st != DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
@@ -376,6 +380,11 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
     ctx->max_age = cfg->iiif_max_age;
     ctx->records = dlcs_iiif_cache_new(cfg->iiif_record_ttl_ms);
     ctx->renders = dlcs_slots_new(cfg->iiif_render_slots, cfg->iiif_render_wait_ms);
+    ctx->renders_per_client =
+        cfg->iiif_render_slots_per_client > 0
+            ? cfg->iiif_render_slots_per_client
+            : (cfg->iiif_render_slots / 2 > 1 ? cfg->iiif_render_slots / 2 : 1);
+    ctx->render_timeout_ms = cfg->iiif_render_timeout_ms;
 }
 
 void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)

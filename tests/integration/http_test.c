@@ -410,6 +410,49 @@ static void delivery_identifiers_are_decoded(void **state)
     assert_non_null(strstr(answer, "Allow: GET, HEAD, OPTIONS"));
 }
 
+/* A connection to the server from another loopback address (another client). */
+static int connect_from(const char *source)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)server.port)};
+    struct sockaddr_in from = {.sin_family = AF_INET};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    inet_pton(AF_INET, source, &from.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof from), 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/*
+ * Renders are shared between clients: while one client's costly render runs, its next one is
+ * refused at once (503 + Retry-After), and another client still gets its render.
+ */
+static void renders_are_shared_between_clients(void **state)
+{
+    static const char slow[] =
+        "GET /iiif-img/2/1/m1/full/^9000,/0/default.png HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char again[] =
+        "GET /iiif-img/2/1/m1/full/^4000,/0/default.png HTTP/1.1\r\nHost: x\r\n\r\n";
+    static const char small[] =
+        "GET /iiif-img/2/1/m1/full/61,/0/default.png HTTP/1.1\r\nHost: x\r\n\r\n";
+    static char answer[1 << 16];
+    int first = connect_server(), other;
+    struct timespec pause = {0, 300 * 1000000L};
+
+    (void)state;
+    send_all(first, slow, strlen(slow));
+    nanosleep(&pause, NULL); /* the 9000 x 6000 PNG takes seconds */
+    assert_int_equal(exchange(again, NULL, 0, answer, sizeof answer), 503);
+    assert_non_null(strstr(answer, "Retry-After: "));
+    assert_non_null(strstr(answer, "this client may use"));
+    other = connect_from("127.0.0.2");
+    send_all(other, small, strlen(small));
+    assert_int_equal(read_answer(other, answer, sizeof answer, 10000), 200);
+    close(other);
+    close(first);
+}
+
 /* Bodies held in memory are capped across connections: past the cap, 503 + Retry-After. */
 static void buffered_bodies_are_capped(void **state)
 {
@@ -509,6 +552,8 @@ static int global_setup(void **state)
     const char *const args[] = {"serve", NULL};
     const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN,
                                "DLCS_HTTP_MAX_BODY=65536",
+                               "DLCS_IIIF_RENDER_SLOTS=2",
+                               "DLCS_IIIF_RENDER_SLOTS_PER_CLIENT=1",
                                "DLCS_HTTP_MAX_BUFFERED=100000",
                                "DLCS_UPLOAD_MAX_BYTES=67108864",
                                "DLCS_WORKERS=0",
@@ -557,6 +602,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(delivery_identifiers_are_decoded),
         cmocka_unit_test(forwarded_headers_need_a_trusted_proxy),
         cmocka_unit_test(buffered_bodies_are_capped),
+        cmocka_unit_test(renders_are_shared_between_clients),
         cmocka_unit_test(sigterm_interrupts_a_stuck_fetch),
     };
 

@@ -198,6 +198,10 @@ static void status_codes(void **state)
         {"/iiif-img/1/1/quad/pct:0,0,50,50/max/0/gray.jpg", 200},
         {"/iiif-img/1/1/quad/full/2000,/0/default.jpg", 400}, /* above the region, no ^ */
         {"/iiif-img/1/1/quad/full/^2000,/0/default.jpg", 200},
+        /* the rotated bounding box (14,142 px) is over maxWidth: refused before any work */
+        {"/iiif-img/1/1/quad/full/^10000,10000/45/default.gif", 400},
+        {"/iiif-img/1/1/quad/full/^pct:2147483698/0/default.jpg", 400}, /* no int overflow */
+        {"/iiif-img/1/1/quad/full/,4096/0/default.jpg", 400},
         {"/iiif-img/1/1/quad/full/^20000,/0/default.jpg", 400}, /* above maxWidth */
         {"/iiif-img/1/1/quad/5000,0,10,10/max/0/default.jpg", 400},
         {"/iiif-img/1/1/quad/full/max/0/default.pdf", 501},

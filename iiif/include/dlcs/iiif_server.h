@@ -32,6 +32,8 @@ struct dlcs_iiif_context {
     int max_age;                     /* Cache-Control max-age of images and info.json, seconds */
     struct dlcs_iiif_cache *records; /* owned: image records of the last TTL; thread-safe */
     struct dlcs_slots *renders;      /* owned: bounds concurrent libvips renders */
+    int renders_per_client;          /* of them, one client's share */
+    int render_timeout_ms;           /* a render is stopped past this */
 };
 
 /*

@@ -57,21 +57,25 @@ struct dlcs_config {
     int vips_concurrency;     /* DLCS_VIPS_CONCURRENCY, 0 = cores */
     int vips_cache_mb;        /* DLCS_VIPS_CACHE_MB */
     /* delivery */
-    int iiif_max_width;      /* DLCS_IIIF_MAX_WIDTH */
-    int iiif_max_height;     /* DLCS_IIIF_MAX_HEIGHT */
-    long iiif_max_area;      /* DLCS_IIIF_MAX_AREA */
-    int iiif_jpeg_quality;   /* DLCS_IIIF_JPEG_QUALITY */
-    int iiif_max_age;        /* DLCS_IIIF_MAX_AGE */
-    int iiif_record_ttl_ms;  /* DLCS_IIIF_RECORD_TTL_MS */
-    int iiif_render_slots;   /* DLCS_IIIF_RENDER_SLOTS */
-    int iiif_render_wait_ms; /* DLCS_IIIF_RENDER_WAIT_MS */
-    int immediate_slots;     /* DLCS_IMMEDIATE_SLOTS */
-    int immediate_wait_ms;   /* DLCS_IMMEDIATE_WAIT_MS */
-    int batch_max;           /* DLCS_BATCH_MAX */
-    int job_lease_ms;        /* DLCS_JOB_LEASE_MS; 0 until resolved: the longest ingest + 1 min */
-    char *worker_id;         /* DLCS_WORKER_ID, or NULL until resolved: host/role */
-    int job_attempts;        /* DLCS_JOB_ATTEMPTS */
-    int job_retry_base_ms;   /* DLCS_JOB_RETRY_BASE_MS */
+    int iiif_max_width;               /* DLCS_IIIF_MAX_WIDTH */
+    int iiif_max_height;              /* DLCS_IIIF_MAX_HEIGHT */
+    long iiif_max_area;               /* DLCS_IIIF_MAX_AREA */
+    int iiif_jpeg_quality;            /* DLCS_IIIF_JPEG_QUALITY */
+    int iiif_max_age;                 /* DLCS_IIIF_MAX_AGE */
+    int iiif_record_ttl_ms;           /* DLCS_IIIF_RECORD_TTL_MS */
+    int iiif_render_slots;            /* DLCS_IIIF_RENDER_SLOTS */
+    int iiif_render_wait_ms;          /* DLCS_IIIF_RENDER_WAIT_MS */
+    int iiif_render_slots_per_client; /* DLCS_IIIF_RENDER_SLOTS_PER_CLIENT, 0 = half */
+    int iiif_render_timeout_ms;       /* DLCS_IIIF_RENDER_TIMEOUT_MS, 0 = none */
+    int immediate_slots;              /* DLCS_IMMEDIATE_SLOTS */
+    int immediate_wait_ms;            /* DLCS_IMMEDIATE_WAIT_MS */
+    int immediate_timeout_ms;         /* DLCS_IMMEDIATE_TIMEOUT_MS */
+    int immediate_slots_per_customer; /* DLCS_IMMEDIATE_SLOTS_PER_CUSTOMER, 0 = half */
+    int batch_max;                    /* DLCS_BATCH_MAX */
+    int job_lease_ms;      /* DLCS_JOB_LEASE_MS; 0 until resolved: the longest ingest + 1 min */
+    char *worker_id;       /* DLCS_WORKER_ID, or NULL until resolved: host/role */
+    int job_attempts;      /* DLCS_JOB_ATTEMPTS */
+    int job_retry_base_ms; /* DLCS_JOB_RETRY_BASE_MS */
 };
 
 /* Looks up one variable; returns a borrowed value or NULL when unset. */

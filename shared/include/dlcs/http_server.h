@@ -8,6 +8,7 @@
 #define DLCS_HTTP_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 #include <ulfius.h>
@@ -121,6 +122,12 @@ char *dlcs_http_base_url(const struct _u_request *req, const char *configured);
  * Owned: free with free().
  */
 char *dlcs_http_target_encode(const char *raw, size_t len);
+
+/*
+ * A key for the client of this request, for fair shares of limited work: its address, or the
+ * first X-Forwarded-For address when the peer is a trusted proxy (DLCS_HTTP_TRUSTED_PROXIES).
+ */
+uint64_t dlcs_http_client_key(const struct _u_request *req);
 
 /* Percent-decode 's' in place; false for a broken escape or an encoded NUL. */
 bool dlcs_http_percent_decode(char *s);

@@ -4,6 +4,7 @@
 #define DLCS_SLOTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct dlcs_slots;
 
@@ -17,5 +18,13 @@ bool dlcs_slots_take(struct dlcs_slots *s);
 
 /* Give back a slot taken with dlcs_slots_take. */
 void dlcs_slots_give(struct dlcs_slots *s);
+
+/*
+ * Take a slot on behalf of 'key' (a customer, a client address), which may hold at most
+ * 'per_key' at once: past that it is refused at once, so that one key never holds every
+ * slot and starves the others. Give back with dlcs_slots_give_for and the same key.
+ */
+bool dlcs_slots_take_for(struct dlcs_slots *s, uint64_t key, int per_key);
+void dlcs_slots_give_for(struct dlcs_slots *s, uint64_t key);
 
 #endif /* DLCS_SLOTS_H */

@@ -327,6 +327,31 @@ char *dlcs_http_target_encode(const char *raw, size_t len)
     return out;
 }
 
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+uint64_t dlcs_http_client_key(const struct _u_request *req)
+{
+    const struct sockaddr *sa = req->client_address;
+    const char *xff =
+        from_trusted_proxy(req) ? u_map_get_case(req->map_header, "X-Forwarded-For") : NULL;
+    uint64_t h = 1469598103934665603ULL;
+
+    if (xff && *xff)
+        return fnv(h, xff, strcspn(xff, ", "));
+    if (sa && sa->sa_family == AF_INET)
+        return fnv(h, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+    if (sa && sa->sa_family == AF_INET6)
+        return fnv(h, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+    return h;
+}
+
 char *dlcs_http_base_url(const struct _u_request *req, const char *configured)
 {
     const bool trusted = from_trusted_proxy(req);
