@@ -96,6 +96,13 @@ enum dlcs_status dlcs_api_asset_from_body(struct api_call *call, struct dlcs_ass
     json_t *body = NULL;
     enum dlcs_status st = dlcs_api_body(call, &body);
 
+    if (st == DLCS_EINVAL && call->req->binary_body_length > 0 &&
+        ((const unsigned char *)call->req->binary_body)[0] >= 0x80) {
+        dlcs_error_clear(&call->err); /* binary bytes: an upload sent without its type */
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "the body is not JSON; an image upload needs an image/* "
+                              "Content-Type (or multipart/form-data with a 'file' part)");
+    }
     if (st == DLCS_OK) {
         dlcs_api_strip_unchanged(call, body, stored);
         st = dlcs_entity_from_json(&dlcs_asset_entity, body, a, sent, &call->err);

@@ -56,8 +56,18 @@ static enum dlcs_status admit_upload(const struct _u_request *req, void *data, l
                           &admin, err);
     if (st != DLCS_OK)
         return st;
-    if (is_upload_type(u_map_get_case(req->map_header, "Content-Type")) && c &&
-        (admin || strtoll(c, NULL, 10) == caller) && ctx->cfg->upload_max_bytes > *max_body)
+    if (!is_upload_type(u_map_get_case(req->map_header, "Content-Type"))) {
+        const char *length = u_map_get_case(req->map_header, "Content-Length");
+
+        /* a large body without an image type is an upload whose type was forgotten */
+        if (length && strtoll(length, NULL, 10) > *max_body)
+            return dlcs_error_set(err, DLCS_EINVAL,
+                                  "a registration body is JSON of at most DLCS_HTTP_MAX_BODY; an "
+                                  "image upload needs an image/* Content-Type (or "
+                                  "multipart/form-data with a 'file' part)");
+        return DLCS_OK;
+    }
+    if (c && (admin || strtoll(c, NULL, 10) == caller) && ctx->cfg->upload_max_bytes > *max_body)
         *max_body = ctx->cfg->upload_max_bytes;
     return DLCS_OK;
 }

@@ -154,6 +154,7 @@ static bool manifest_not_modified(const struct _u_request *req, struct _u_respon
                    s->v2 ? 2 : 3);
     h = dlcs_iiif_hash(h, s->cursor.query_id);
     h = dlcs_iiif_hash(h, s->cursor.template);
+    h = dlcs_iiif_hash(h, s->base); /* every id in the body starts with it */
     h = dlcs_iiif_hash(h, req->url_path);
     h = dlcs_iiif_hash(h, num);
     return dlcs_iiif_not_modified(req, res, h, modified);
@@ -179,11 +180,11 @@ int dlcs_iiif_on_named_manifest(const struct _u_request *req, struct _u_response
         stream_free(s);
         return dlcs_iiif_fail_err(req, res, &err);
     }
+    s->base = dlcs_http_base_url(req, ctx->cfg->public_url); /* before the ETag: ids hold it */
     if (manifest_not_modified(req, res, s)) {
         stream_free(s);
         return U_CALLBACK_COMPLETE;
     }
-    s->base = dlcs_http_base_url(req, ctx->cfg->public_url);
     /* the URL as requested (arguments still encoded), so the id dereferences to this */
     {
         char *target = dlcs_http_target_encode(req->http_url, strcspn(req->http_url, "?#"));

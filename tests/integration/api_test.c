@@ -775,6 +775,10 @@ static void direct_upload_errors(void **state)
                             "--B0und--", 9, &j, NULL, 0),
                  &j, 400, "multipart part 'file'");
     /* (multipart without a boundary: integration.http checks that it gets its 400) */
+    /* an image's bytes sent without an image Content-Type: say what is missing */
+    expect_error(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/untyped",
+                            "application/octet-stream", jpg, len, &j, NULL, 0),
+                 &j, 400, "an image upload needs an image/* Content-Type");
     /* nobody's uploaded bytes can be named as an origin but the image's own */
     expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/e",
                       "{\"origin\":\"dlcs-upload:3/1/secret/origin\",\"mediaType\":\"image/jpeg\"}",
