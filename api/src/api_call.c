@@ -16,19 +16,25 @@
 
 #include "api_internal.h"
 
+/* The request's key, verified: its customer and whether it is an admin's. */
+static enum dlcs_status verify_key(const struct _u_request *req, const struct dlcs_api_context *ctx,
+                                   int64_t *caller, bool *admin, struct dlcs_error *err)
+{
+    if (!req->auth_basic_user || !req->auth_basic_password)
+        return dlcs_error_set(err, DLCS_EAUTH, "credentials required: HTTP Basic with key:secret");
+    return dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, caller,
+                            admin, err);
+}
+
 /* Before a body is read: the request must carry a valid key (a store failure stays itself). */
 static enum dlcs_status admit_key(const struct _u_request *req, void *data, long *max_body,
                                   struct dlcs_error *err)
 {
-    const struct dlcs_api_context *ctx = data;
     int64_t caller = 0;
     bool admin = false;
 
     (void)max_body;
-    if (!req->auth_basic_user || !req->auth_basic_password)
-        return dlcs_error_set(err, DLCS_EAUTH, "credentials required: HTTP Basic with key:secret");
-    return dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &caller,
-                            &admin, err);
+    return verify_key(req, data, &caller, &admin, err);
 }
 
 static bool is_upload_type(const char *ct)
@@ -48,12 +54,8 @@ static enum dlcs_status admit_upload(const struct _u_request *req, void *data, l
     const char *c = u_map_get(req->map_url, "c");
     int64_t caller = 0;
     bool admin = false;
-    enum dlcs_status st;
+    enum dlcs_status st = verify_key(req, ctx, &caller, &admin, err);
 
-    if (!req->auth_basic_user || !req->auth_basic_password)
-        return dlcs_error_set(err, DLCS_EAUTH, "credentials required: HTTP Basic with key:secret");
-    st = dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &caller,
-                          &admin, err);
     if (st != DLCS_OK)
         return st;
     if (!is_upload_type(u_map_get_case(req->map_header, "Content-Type"))) {
@@ -161,11 +163,7 @@ enum dlcs_status dlcs_api_begin(struct api_call *call, const struct dlcs_api_con
     call->ctx = ctx;
     call->req = req;
     call->res = res;
-    if (!req->auth_basic_user || !req->auth_basic_password)
-        return dlcs_error_set(&call->err, DLCS_EAUTH,
-                              "credentials required: HTTP Basic with key:secret");
-    if (dlcs_keys_verify(ctx->store, req->auth_basic_user, req->auth_basic_password, &call->caller,
-                         &call->admin, &call->err) != DLCS_OK)
+    if (verify_key(req, ctx, &call->caller, &call->admin, &call->err) != DLCS_OK)
         return call->err.code;
     if ((needs & API_ADMIN) && !call->admin)
         return dlcs_error_set(&call->err, DLCS_EFORBIDDEN, "this needs an admin key");
@@ -185,8 +183,6 @@ int dlcs_api_fail(struct api_call *call)
 {
     if (call->err.code == DLCS_EAUTH)
         u_map_put(call->res->map_header, "WWW-Authenticate", "Basic realm=\"dlcs\"");
-    if (call->err.code == DLCS_EBUSY)
-        u_map_put(call->res->map_header, "Retry-After", "2");
     if (call->err.code == DLCS_OK)
         (void)dlcs_error_set(&call->err, DLCS_EINTERNAL, "unknown failure");
     return dlcs_http_send_error(call->req, call->res, &call->err);

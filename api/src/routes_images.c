@@ -142,37 +142,17 @@ static int answer_asset(struct api_call *call, unsigned status, const struct dlc
 
 /*
  * Create or replace 'in' (decoded, with its upload) at 'path', ingested now: 201 when new,
- * 200 when it replaced an image.
+ * 200 when it replaced an image ('exists', read by the caller).
  */
 static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uint64_t sent,
-                               const struct dlcs_asset *path, const struct dlcs_upload *up)
+                               const struct dlcs_asset *path, const struct dlcs_upload *up,
+                               bool exists)
 {
-    struct dlcs_asset old;
-    enum dlcs_status st;
-    bool exists;
-    int rc;
-
-    dlcs_entity_init(&dlcs_asset_entity, &old);
     if (check_identity(call, in, sent, path) != DLCS_OK ||
-        dlcs_api_asset_prepare(call, in, sent, path, up) != DLCS_OK) {
-        rc = dlcs_api_fail(call);
-        goto out;
-    }
-    old.customer = path->customer;
-    old.space = path->space;
-    dlcs_str_replace(&old.id, path->id);
-    st = dlcs_store_get(call->ctx->store, &dlcs_asset_entity, &old, &call->err);
-    if (st != DLCS_OK && st != DLCS_ENOTFOUND) { /* a failing store is not "new" */
-        rc = dlcs_api_fail(call);
-        goto out;
-    }
-    exists = st == DLCS_OK;
-    dlcs_error_clear(&call->err);
-    rc = register_now(call, in, exists, up) == DLCS_OK ? answer_asset(call, exists ? 200 : 201, in)
-                                                       : dlcs_api_fail(call);
-out:
-    dlcs_entity_release(&dlcs_asset_entity, &old);
-    return rc;
+        dlcs_api_asset_prepare(call, in, sent, path, up) != DLCS_OK ||
+        register_now(call, in, exists, up) != DLCS_OK)
+        return dlcs_api_fail(call);
+    return answer_asset(call, exists ? 200 : 201, in);
 }
 
 /* The image at 'path' into 'old' when it exists (*found); a failing store is its error. */
@@ -211,7 +191,7 @@ static int put_image(const struct _u_request *req, struct _u_response *res, void
         dlcs_api_registration_body(&call, &in, &sent, &up, found ? &old : NULL) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
-        rc = register_and_answer(&call, &in, sent, &path, &up);
+        rc = register_and_answer(&call, &in, sent, &path, &up, found);
     dlcs_entity_release(&dlcs_asset_entity, &old);
     dlcs_entity_release(&dlcs_asset_entity, &in);
     dlcs_entity_release(&dlcs_asset_entity, &path);
@@ -222,14 +202,16 @@ static int put_image(const struct _u_request *req, struct _u_response *res, void
 static int post_image(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
-    struct dlcs_asset path, in;
+    struct dlcs_asset path, in, old;
     struct dlcs_upload up;
     uint64_t sent = 0;
     char uuid[DLCS_UUID_BUF];
+    bool found = false;
     int rc;
 
     dlcs_entity_init(&dlcs_asset_entity, &path);
     dlcs_entity_init(&dlcs_asset_entity, &in);
+    dlcs_entity_init(&dlcs_asset_entity, &old);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         space_path(&call, &path) != DLCS_OK ||
         dlcs_api_registration_body(&call, &in, &sent, &up, NULL) != DLCS_OK) {
@@ -242,8 +224,11 @@ static int post_image(const struct _u_request *req, struct _u_response *res, voi
         dlcs_id_uuid(uuid);
         dlcs_str_replace(&path.id, uuid);
     }
-    rc = register_and_answer(&call, &in, sent, &path, &up);
+    rc = load_existing(&call, &path, &old, &found) == DLCS_OK
+             ? register_and_answer(&call, &in, sent, &path, &up, found)
+             : dlcs_api_fail(&call);
 out:
+    dlcs_entity_release(&dlcs_asset_entity, &old);
     dlcs_entity_release(&dlcs_asset_entity, &in);
     dlcs_entity_release(&dlcs_asset_entity, &path);
     return rc;

@@ -85,8 +85,6 @@ int dlcs_iiif_fail_err(const struct _u_request *req, struct _u_response *res,
                        const struct dlcs_error *err)
 {
     u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
-    if (err->code == DLCS_EBUSY)
-        u_map_put(res->map_header, "Retry-After", "1");
     return dlcs_http_send_error(req, res, err);
 }
 

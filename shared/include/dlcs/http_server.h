@@ -102,7 +102,8 @@ int dlcs_http_send_json(struct _u_response *res, unsigned status, json_t *body,
 
 /*
  * Answer with the Hydra Error body for 'err' (status from dlcs_status_http), logging 4xx at
- * info and 5xx at error with the request id. Returns U_CALLBACK_COMPLETE.
+ * info and 5xx at error with the request id; DLCS_EBUSY adds Retry-After. Returns
+ * U_CALLBACK_COMPLETE.
  */
 int dlcs_http_send_error(const struct _u_request *req, struct _u_response *res,
                          const struct dlcs_error *err);

@@ -117,10 +117,8 @@ static enum MHD_Result refuse(struct MHD_Connection *c, struct http_request *r,
     ulfius_init_response(&res);
     if (allow && *allow)
         u_map_put(res.map_header, "Allow", allow);
-    if (err->code == DLCS_EAUTH)
+    if (err->code == DLCS_EAUTH) /* only the API admits requests by key */
         u_map_put(res.map_header, "WWW-Authenticate", "Basic realm=\"dlcs\"");
-    if (err->code == DLCS_EBUSY)
-        u_map_put(res.map_header, "Retry-After", "1");
     u_map_put(res.map_header, "X-Request-Id", dlcs_log_request());
     (void)dlcs_http_send_error(&r->u, &res, err);
     u_map_put(res.map_header, "Connection", "close");
@@ -206,16 +204,16 @@ static void fill_request(struct MHD_Connection *c, struct http_request *r, const
     r->u.auth_basic_user = MHD_basic_auth_get_username_password(c, &r->u.auth_basic_password);
 }
 
-static void tag_request(const struct http_request *r)
+/* The request's id, chosen once: every later call of the request (on any thread) logs it. */
+static void choose_request_id(struct http_request *r)
 {
     const char *given = u_map_get_case(r->u.map_header, "X-Request-Id");
-    char made[17];
 
-    if (!given || !*given || strlen(given) > 64 || !dlcs_http_target_is_clean(given)) {
-        dlcs_id_random_hex(made, 8);
-        given = made;
-    }
-    dlcs_log_set_request(given);
+    if (!given || !*given || strlen(given) >= sizeof r->req_id || !dlcs_http_target_is_clean(given))
+        dlcs_id_random_hex(r->req_id, 8);
+    else
+        (void)snprintf(r->req_id, sizeof r->req_id, "%s", given);
+    dlcs_log_set_request(r->req_id);
 }
 
 /* The declared length: -1 none, -2 not a number. */
@@ -264,6 +262,19 @@ static enum MHD_Result refuse_too_large(struct MHD_Connection *c, struct http_re
     return refuse(c, r, &err, NULL);
 }
 
+/* Count 'bytes' more of this request's body against the server's in-memory cap. */
+static bool reserve_buffered(struct http_request *r, long bytes)
+{
+    r->reserved += bytes; /* given back by release_body, refused or not */
+    return atomic_fetch_add(&r->server->buffered, bytes) + bytes <= r->server->max_buffered;
+}
+
+static enum MHD_Result refuse_buffer_full(struct MHD_Connection *c, struct http_request *r)
+{
+    return refuse_with(c, r, DLCS_EBUSY, "the server holds too many request bodies now; try again",
+                       NULL);
+}
+
 /* Where the body goes: memory (reserved under the server's cap) or a spool file. */
 static enum MHD_Result prepare_body(struct MHD_Connection *c, struct http_request *r,
                                     long long length)
@@ -289,10 +300,8 @@ static enum MHD_Result prepare_body(struct MHD_Connection *c, struct http_reques
         return MHD_YES;
     }
     if (length > 0) {
-        r->reserved = (long)length;
-        if (atomic_fetch_add(&s->buffered, r->reserved) + r->reserved > s->max_buffered)
-            return refuse_with(c, r, DLCS_EBUSY,
-                               "the server holds too many request bodies now; try again", NULL);
+        if (!reserve_buffered(r, (long)length))
+            return refuse_buffer_full(c, r);
         r->u.binary_body = dlcs_xmalloc((size_t)length);
         r->cap = (size_t)length;
     }
@@ -311,12 +320,13 @@ static enum MHD_Result on_head(struct MHD_Connection *c, struct http_request *r,
     enum MHD_Result ok;
 
     fill_request(c, r, method, version, &h);
-    tag_request(r);
+    choose_request_id(r);
     length = declared_length(&h);
     ok = framing_checks(c, r, &h, length);
     if (ok != MHD_YES || r->answered)
         return ok;
-    known = dlcs_http_routes_match(s, method, r->u.url_path, &r->route, allow, sizeof allow);
+    known = dlcs_http_routes_match(s, method, r->u.url_path, &r->route, r->u.map_url, allow,
+                                   sizeof allow);
     if (!r->route) {
         if (known && strcmp(method, "OPTIONS") == 0)
             return MHD_YES; /* answered with Allow when the (empty) request is complete */
@@ -325,7 +335,6 @@ static enum MHD_Result on_head(struct MHD_Connection *c, struct http_request *r,
                              known ? method : r->u.url_path);
         return refuse(c, r, &err, known ? allow : NULL);
     }
-    dlcs_http_routes_params(r->route, r->u.url_path, r->u.map_url);
     if (r->route->r.body == DLCS_HTTP_BODY_NONE && (length > 0 || h.chunked))
         return refuse_with(c, r, DLCS_ETOOLARGE, "this resource takes no request body", NULL);
     r->limit = s->max_body;
@@ -340,8 +349,6 @@ static enum MHD_Result on_head(struct MHD_Connection *c, struct http_request *r,
 static enum MHD_Result on_chunk(struct MHD_Connection *c, struct http_request *r, const char *data,
                                 size_t size)
 {
-    struct dlcs_http_server *s = r->server;
-
     if ((long long)(r->received + size) > (long long)r->limit)
         return refuse_too_large(c, r);
     if (r->spool_fd >= 0) {
@@ -359,10 +366,8 @@ static enum MHD_Result on_chunk(struct MHD_Connection *c, struct http_request *r
         if (r->received + size > r->cap) { /* chunked: grows, counted as it grows */
             size_t grow = r->received + size - r->cap;
 
-            r->reserved += (long)grow;
-            if (atomic_fetch_add(&s->buffered, (long)grow) + (long)grow > s->max_buffered)
-                return refuse_with(c, r, DLCS_EBUSY,
-                                   "the server holds too many request bodies now; try again", NULL);
+            if (!reserve_buffered(r, (long)grow))
+                return refuse_buffer_full(c, r);
             r->cap += grow;
             r->u.binary_body = dlcs_xrealloc(r->u.binary_body, r->cap);
         }
@@ -398,7 +403,7 @@ static enum MHD_Result on_complete(struct MHD_Connection *c, struct http_request
         const struct http_route *none;
 
         ulfius_init_response(&res);
-        (void)dlcs_http_routes_match(r->server, "OPTIONS", r->u.url_path, &none, allow,
+        (void)dlcs_http_routes_match(r->server, "OPTIONS", r->u.url_path, &none, NULL, allow,
                                      sizeof allow);
         u_map_put(res.map_header, "Allow", allow);
         ulfius_set_empty_body_response(&res, 204);
@@ -428,7 +433,7 @@ enum MHD_Result dlcs_http_on_request(void *cls, struct MHD_Connection *c, const 
         r->headers_done = true;
         return on_head(c, r, method, version);
     }
-    tag_request(r);
+    dlcs_log_set_request(r->req_id);
     if (r->answered) { /* refused early: what still arrives is dropped */
         *upload_size = 0;
         return MHD_YES;

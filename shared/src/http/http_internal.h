@@ -51,8 +51,9 @@ struct http_request {
     struct dlcs_http_server *server;
     const struct http_route *route;
     bool headers_done;
-    bool answered; /* a response was queued before the body was read */
-    long limit;    /* bytes this request's body may have */
+    char req_id[65]; /* X-Request-Id: the client's, or made once at the head */
+    bool answered;   /* a response was queued before the body was read */
+    long limit;      /* bytes this request's body may have */
     size_t received;
     size_t cap;       /* of u.binary_body when held in memory */
     long reserved;    /* bytes counted in server->buffered */
@@ -62,15 +63,13 @@ struct http_request {
 };
 
 /*
- * The route for 'method' at the raw 'path' (before '?'): *out the route, NULL when none.
- * 'allow' gets the path's methods ("GET, HEAD, PUT") when the path is known. Returns false
- * when no route has the path at all.
+ * The route for 'method' at the raw 'path' (before '?'): *out the route, NULL when none; its
+ * path parameters go into 'params' (may be NULL), percent-decoded. 'allow' gets the path's
+ * methods ("GET, HEAD, PUT") when the path is known. Returns false when no route has the path.
  */
 bool dlcs_http_routes_match(const struct dlcs_http_server *s, const char *method, const char *path,
-                            const struct http_route **out, char *allow, size_t allow_cap);
-
-/* Put the path parameters of 'route' from the raw 'path' into 'map', percent-decoded. */
-void dlcs_http_routes_params(const struct http_route *route, const char *path, struct _u_map *map);
+                            const struct http_route **out, struct _u_map *params, char *allow,
+                            size_t allow_cap);
 
 /* Free the route table. */
 void dlcs_http_routes_free(struct dlcs_http_server *s);

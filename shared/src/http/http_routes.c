@@ -116,8 +116,23 @@ static void allow_add(char *allow, size_t cap, const char *method)
         (void)snprintf(allow + len, cap - len, "%s%s", len ? ", " : "", method);
 }
 
+/* The chosen route's ":name" segments into 'map', percent-decoded (the target is clean). */
+static void put_params(const struct http_route *route, const char **segs, struct _u_map *map)
+{
+    for (int i = 0; i < route->count; i++) {
+        if (route->segs[i][0] == ':') {
+            char *v = dlcs_xstrdup(segs[i]);
+
+            (void)dlcs_http_percent_decode(v);
+            u_map_put(map, route->segs[i] + 1, v);
+            free(v);
+        }
+    }
+}
+
 bool dlcs_http_routes_match(const struct dlcs_http_server *s, const char *method, const char *path,
-                            const struct http_route **out, char *allow, size_t allow_cap)
+                            const struct http_route **out, struct _u_map *params, char *allow,
+                            size_t allow_cap)
 {
     char buf[8192];
     const char *segs[64];
@@ -146,6 +161,8 @@ bool dlcs_http_routes_match(const struct dlcs_http_server *s, const char *method
     }
     if (known)
         allow_add(allow, allow_cap, "OPTIONS");
+    if (*out && params)
+        put_params(*out, segs, params);
     return known;
 }
 
@@ -197,21 +214,4 @@ bool dlcs_http_percent_decode(char *s)
     }
     *out = '\0';
     return true;
-}
-
-void dlcs_http_routes_params(const struct http_route *route, const char *path, struct _u_map *map)
-{
-    char buf[8192];
-    const char *segs[64];
-    int count = split_path(path, buf, sizeof buf, segs, 64);
-
-    for (int i = 0; i < route->count && i < count; i++) {
-        if (route->segs[i][0] == ':') {
-            char *v = dlcs_xstrdup(segs[i]);
-
-            (void)dlcs_http_percent_decode(v); /* the target was checked clean */
-            u_map_put(map, route->segs[i] + 1, v);
-            free(v);
-        }
-    }
 }

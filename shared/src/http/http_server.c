@@ -260,6 +260,8 @@ int dlcs_http_send_error(const struct _u_request *req, struct _u_response *res,
 
     (void)snprintf(fields, sizeof fields, "status=%u method=%s", status,
                    req->http_verb ? req->http_verb : "-");
+    if (err->code == DLCS_EBUSY) /* every "busy" answer, API or delivery, says when to retry */
+        u_map_put(res->map_header, "Retry-After", "1");
     if (status >= 500)
         dlcs_log_kv(DLCS_LOG_ERROR, fields, "%s", err->message);
     else
@@ -285,16 +287,26 @@ static bool is_path_char(unsigned char c)
     return isalnum(c) || (c && strchr("-._~!$&'()*+,;=:@/", c));
 }
 
-char *dlcs_http_segment_encode(const char *segment)
+/* Bytes kept as they are: path characters, and (keep_escapes) a valid %XX escape. */
+static bool kept(const char *raw, size_t len, size_t i, bool in_segment, bool keep_escapes)
+{
+    unsigned char c = (unsigned char)raw[i];
+
+    if (c == '%')
+        return keep_escapes && i + 2 < len && isxdigit((unsigned char)raw[i + 1]) &&
+               isxdigit((unsigned char)raw[i + 2]);
+    return is_path_char(c) && !(in_segment && c == '/');
+}
+
+static char *percent_encode(const char *raw, size_t len, bool in_segment, bool keep_escapes)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t len = strlen(segment);
     char *out = dlcs_xmalloc(len * 3 + 1), *o = out;
 
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)segment[i];
+        unsigned char c = (unsigned char)raw[i];
 
-        if (is_path_char(c) && c != '/') {
+        if (kept(raw, len, i, in_segment, keep_escapes)) {
             *o++ = (char)c;
         } else {
             *o++ = '%';
@@ -306,25 +318,14 @@ char *dlcs_http_segment_encode(const char *segment)
     return out;
 }
 
+char *dlcs_http_segment_encode(const char *segment)
+{
+    return percent_encode(segment, strlen(segment), true, false);
+}
+
 char *dlcs_http_target_encode(const char *raw, size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = dlcs_xmalloc(len * 3 + 1), *o = out;
-
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)raw[i];
-
-        if (is_path_char(c) || (c == '%' && i + 2 < len && isxdigit((unsigned char)raw[i + 1]) &&
-                                isxdigit((unsigned char)raw[i + 2]))) {
-            *o++ = (char)c;
-        } else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    *o = '\0';
-    return out;
+    return percent_encode(raw, len, false, true);
 }
 
 static uint64_t fnv(uint64_t h, const void *data, size_t len)
