@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/hydra.h"
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 
 #include "api_images.h"
@@ -167,17 +169,69 @@ static void apply_space_defaults(struct dlcs_asset *a, uint64_t sent, const stru
 enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_asset *a,
                                              const struct dlcs_upload *up)
 {
-    char *own = dlcs_api_upload_origin(a);
-    enum dlcs_status st = DLCS_OK;
+    char *own;
 
-    if (up && up->present)
+    if (up && up->present) {
+        own = dlcs_asset_upload_origin_new(a);
         dlcs_str_replace(&a->origin, own);
-    else if (a->origin && strncmp(a->origin, DLCS_UPLOAD_SCHEME, strlen(DLCS_UPLOAD_SCHEME)) == 0 &&
-             strcmp(a->origin, own) != 0)
-        st = dlcs_error_set(&call->err, DLCS_EINVAL,
-                            "field 'origin': an upload origin can only be this image's own ('%s')",
-                            own);
-    free(own);
+        free(own);
+        a->origin_size = (int64_t)up->len;
+        return DLCS_OK;
+    }
+    if (dlcs_asset_upload_key(a->origin) && !dlcs_asset_upload_origin_owned(a, a->origin))
+        return dlcs_error_set(&call->err, DLCS_EINVAL,
+                              "field 'origin': an upload origin can only name one of this "
+                              "image's own uploads");
+    return DLCS_OK;
+}
+
+/* Remove the uploads that the registration's assets no longer name (best effort, logged). */
+static void remove_replaced_uploads(const struct api_call *call,
+                                    const struct dlcs_registration *reg)
+{
+    struct dlcs_error err = {0};
+
+    for (size_t i = 0; i < reg->count && call->ctx->blobs; i++) {
+        const struct dlcs_asset *a = &reg->assets[i];
+        const char *before = reg->previous_origins[i];
+
+        if (!before || (a->origin && strcmp(before, a->origin) == 0))
+            continue;
+        if (dlcs_asset_blobs_remove_upload(call->ctx->blobs, a, before, &err) != DLCS_OK)
+            dlcs_log(DLCS_LOG_WARN, "cannot remove the replaced upload of '%s': %s", a->id,
+                     err.message);
+    }
+}
+
+enum dlcs_status dlcs_api_register_assets(struct api_call *call, struct dlcs_registration *reg)
+{
+    enum dlcs_status st;
+
+    reg->previous_origins = dlcs_xcalloc(reg->count ? reg->count : 1, sizeof(char *));
+    st = dlcs_store_register(call->ctx->store, reg, &call->err);
+    if (st == DLCS_OK)
+        remove_replaced_uploads(call, reg);
+    for (size_t i = 0; i < reg->count; i++)
+        free(reg->previous_origins[i]);
+    free(reg->previous_origins);
+    reg->previous_origins = NULL;
+    return st;
+}
+
+enum dlcs_status dlcs_api_asset_delete(struct api_call *call, int64_t customer, int64_t space,
+                                       const char *id)
+{
+    struct dlcs_asset removed;
+    enum dlcs_status st;
+
+    dlcs_entity_init(&dlcs_asset_entity, &removed);
+    removed.customer = customer;
+    removed.space = space;
+    removed.id = dlcs_xstrdup(id);
+    st = dlcs_store_asset_remove(call->ctx->store, &removed, &call->err);
+    if (st == DLCS_OK && call->ctx->blobs) /* exactly what that record named, nothing newer */
+        st = dlcs_asset_blobs_remove(call->ctx->blobs, &removed, &call->err);
+    dlcs_entity_release(&dlcs_asset_entity, &removed);
     return st;
 }
 

@@ -8,6 +8,7 @@
 
 #include "dlcs/blobstore.h"
 #include "dlcs/model.h"
+#include "dlcs/store.h"
 
 #include "api_internal.h"
 
@@ -51,8 +52,9 @@ enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset 
                                        const struct dlcs_upload *up) DLCS_WARN_UNUSED;
 
 /*
- * With an upload ('up' present) point a's origin at its own upload blob; otherwise refuse an
- * origin in the upload scheme that is not a's own (no reading another image's bytes).
+ * With an upload ('up' present) point a's origin at a new upload blob of its own (and count
+ * its size); otherwise refuse an origin in the upload scheme that is not one of a's own (no
+ * reading another image's bytes).
  */
 enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_asset *a,
                                              const struct dlcs_upload *up) DLCS_WARN_UNUSED;
@@ -61,8 +63,16 @@ enum dlcs_status dlcs_api_asset_origin_check(struct api_call *call, struct dlcs_
 enum dlcs_status dlcs_api_asset_check_policies(struct api_call *call,
                                                struct dlcs_asset *a) DLCS_WARN_UNUSED;
 
-/* The origin an upload to asset 'a' gets. New string (free()). */
-char *dlcs_api_upload_origin(const struct dlcs_asset *a);
+/*
+ * Register through the store and remove the uploaded originals that the registered assets'
+ * previous records named and the new ones do not (read in the registration's own write).
+ */
+enum dlcs_status dlcs_api_register_assets(struct api_call *call,
+                                   struct dlcs_registration *reg) DLCS_WARN_UNUSED;
+
+/* Delete an image's record, then exactly the blobs that record named. */
+enum dlcs_status dlcs_api_asset_delete(struct api_call *call, int64_t customer, int64_t space,
+                                       const char *id) DLCS_WARN_UNUSED;
 
 /*
  * Make 'a' a complete registration for the path's customer/space/id ('path'): origin and an

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/http_server.h"
 #include "dlcs/json_util.h"
 #include "dlcs/mem.h"
@@ -128,12 +129,6 @@ enum dlcs_status dlcs_api_registration_body(struct api_call *call, struct dlcs_a
     return dlcs_api_asset_from_body(call, a, sent, stored);
 }
 
-char *dlcs_api_upload_origin(const struct dlcs_asset *a)
-{
-    return dlcs_xasprintf(DLCS_UPLOAD_SCHEME "%lld/%lld/%s/origin", (long long)a->customer,
-                          (long long)a->space, a->id);
-}
-
 enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset *a,
                                        const struct dlcs_upload *up)
 {
@@ -143,8 +138,8 @@ enum dlcs_status dlcs_api_upload_store(struct api_call *call, struct dlcs_asset 
         return dlcs_error_set(&call->err, DLCS_EUNSUPPORTED,
                               "direct upload needs blob storage, which this role has not");
     if (up->file) /* a large body spooled to scratch: copied from there, never into memory */
-        return dlcs_blob_put_file(call->ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME),
-                                  up->file, &call->err);
-    return dlcs_blob_put_bytes(call->ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME), up->bytes,
+        return dlcs_blob_put_file(call->ctx->blobs, dlcs_asset_upload_key(a->origin), up->file,
+                                  &call->err);
+    return dlcs_blob_put_bytes(call->ctx->blobs, dlcs_asset_upload_key(a->origin), up->bytes,
                                up->len, &call->err);
 }

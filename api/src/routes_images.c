@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/hydra.h"
 #include "dlcs/ids.h"
 #include "dlcs/mem.h"
@@ -95,10 +96,10 @@ static int immediate_share(const struct dlcs_config *cfg)
  * immediate-ingest slot for all of it: a busy server refuses before it keeps any bytes. An
  * upload stored for a new image is removed again when its registration fails.
  */
-static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a, bool exists,
+static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a,
                                      const struct dlcs_upload *up)
 {
-    struct dlcs_registration reg = {a, 1, NULL, false, false};
+    struct dlcs_registration reg = {a, 1, NULL, false, false, NULL};
     const struct dlcs_api_context *ctx = call->ctx;
     struct dlcs_error failure = {0};
     enum dlcs_status st;
@@ -112,9 +113,9 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
                               "again shortly, or queue the images");
     st = dlcs_api_upload_store(call, a, up);
     if (st == DLCS_OK) {
-        st = dlcs_store_register(ctx->store, &reg, &call->err);
-        if (st != DLCS_OK && up->present && !exists && ctx->blobs)
-            (void)!dlcs_blob_remove_prefix(ctx->blobs, a->origin + strlen(DLCS_UPLOAD_SCHEME),
+        st = dlcs_api_register_assets(call, &reg);
+        if (st != DLCS_OK && up->present && ctx->blobs) /* each upload has its own key */
+            (void)!dlcs_blob_remove_prefix(ctx->blobs, dlcs_asset_upload_key(a->origin),
                                            NULL); /* best effort: the answer is the error */
     }
     if (st == DLCS_OK)
@@ -150,7 +151,7 @@ static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uin
 {
     if (check_identity(call, in, sent, path) != DLCS_OK ||
         dlcs_api_asset_prepare(call, in, sent, path, up) != DLCS_OK ||
-        register_now(call, in, exists, up) != DLCS_OK)
+        register_now(call, in, up) != DLCS_OK)
         return dlcs_api_fail(call);
     return answer_asset(call, exists ? 200 : 201, in);
 }
@@ -314,8 +315,10 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         goto out;
     }
     if (needs_reingest(&a, &in, sent)) {
+        if (was_sent(sent, "origin") && strcmp(a.origin ? a.origin : "", in.origin) != 0)
+            a.origin_size = 0; /* no longer the upload it counted (PATCH cannot upload) */
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
-        st = register_now(&call, &a, true, &(const struct dlcs_upload){0});
+        st = register_now(&call, &a, &(const struct dlcs_upload){0});
     } else { /* only what was sent changes (never the reference's bug #1261) */
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = dlcs_store_update(call.ctx->store, &dlcs_asset_entity, &a, sent, &call.err);
@@ -339,14 +342,7 @@ static int delete_image(const struct _u_request *req, struct _u_response *res, v
     if (st == DLCS_OK)
         st = image_path(&call, &a);
     if (st == DLCS_OK)
-        st = dlcs_store_asset_remove(call.ctx->store, a.customer, a.space, a.id, &call.err);
-    if (st == DLCS_OK && call.ctx->blobs) {
-        char *prefix =
-            dlcs_xasprintf("%lld/%lld/%s", (long long)a.customer, (long long)a.space, a.id);
-
-        st = dlcs_blob_remove_prefix(call.ctx->blobs, prefix, &call.err);
-        free(prefix);
-    }
+        st = dlcs_api_asset_delete(&call, a.customer, a.space, a.id);
     rc = st == DLCS_OK ? dlcs_api_no_content(&call) : dlcs_api_fail(&call);
     dlcs_entity_release(&dlcs_asset_entity, &a);
     return rc;
@@ -361,7 +357,7 @@ static int reingest_image(const struct _u_request *req, struct _u_response *res,
     dlcs_entity_init(&dlcs_asset_entity, &a);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         load_image(&call, &a) != DLCS_OK ||
-        register_now(&call, &a, true, &(const struct dlcs_upload){0}) != DLCS_OK)
+        register_now(&call, &a, &(const struct dlcs_upload){0}) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
         rc = answer_asset(&call, 200, &a);

@@ -12,6 +12,7 @@
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
 
+#include "api_images.h"
 #include "api_internal.h"
 
 static json_t *strategy_json(const struct api_call *call, const void *obj)
@@ -175,8 +176,6 @@ static enum dlcs_status delete_one(struct api_call *call, const char *full, int 
 {
     const char *slash1 = strchr(full, '/'), *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
     long long c = 0, s = 0;
-    struct dlcs_error rm_err = {0};
-    char *prefix;
     enum dlcs_status st;
 
     if (!slash2 || !canonical_id(full, (size_t)(slash1 - full), &c) ||
@@ -184,15 +183,11 @@ static enum dlcs_status delete_one(struct api_call *call, const char *full, int 
         dlcs_id_check_asset(slash2 + 1, "id", NULL) != DLCS_OK)
         return dlcs_error_set(&call->err, DLCS_EINVAL, "member id '%s' is not %lld/{space}/{id}",
                               full, (long long)call->customer);
-    st = dlcs_store_asset_remove(call->ctx->store, c, s, slash2 + 1, &rm_err);
-    if (st == DLCS_ENOTFOUND)
+    st = dlcs_api_asset_delete(call, c, s, slash2 + 1);
+    if (st == DLCS_ENOTFOUND) {
+        dlcs_error_clear(&call->err); /* already gone: what deleteImages wants */
         return DLCS_OK;
-    if (st != DLCS_OK)
-        return dlcs_error_set(&call->err, st, "%s", rm_err.message);
-    prefix = dlcs_xasprintf("%lld/%lld/%s", c, s, slash2 + 1);
-    if (call->ctx->blobs)
-        st = dlcs_blob_remove_prefix(call->ctx->blobs, prefix, &call->err);
-    free(prefix);
+    }
     *deleted += st == DLCS_OK;
     return st;
 }

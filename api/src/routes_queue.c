@@ -111,8 +111,8 @@ static int queue(const struct _u_request *req, struct _u_response *res, void *da
     }
     b.customer = call.customer;
     b.priority = priority;
-    reg = (struct dlcs_registration){assets, n, &b, true, priority};
-    if (dlcs_store_register(call.ctx->store, &reg, &call.err) != DLCS_OK) {
+    reg = (struct dlcs_registration){assets, n, &b, true, priority, NULL};
+    if (dlcs_api_register_assets(&call, &reg) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;
     }

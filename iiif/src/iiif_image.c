@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/clock.h"
 #include "dlcs/ids.h"
 #include "dlcs/mem.h"
@@ -58,20 +59,25 @@ static bool delivered_on(const struct dlcs_asset *a, enum dlcs_iiif_channel chan
 
 char *dlcs_iiif_blob_key(const struct dlcs_iiif_image *img, const char *file)
 {
-    return dlcs_xasprintf("%lld/%lld/%s/%s", (long long)img->asset.customer,
-                          (long long)img->asset.space, img->asset.id, file);
+    char *prefix = dlcs_asset_served_prefix(&img->asset);
+    char *key = dlcs_xasprintf("%s/%s", prefix, file);
+
+    free(prefix);
+    return key;
 }
 
-static void load_sizes(const struct dlcs_iiif_context *ctx, struct dlcs_iiif_image *img)
+/* The stored sizes; false when sizes.json is gone (the record read is older than a switch). */
+static bool load_sizes(const struct dlcs_iiif_context *ctx, struct dlcs_iiif_image *img)
 {
     char *key = dlcs_iiif_blob_key(img, "sizes.json");
     void *text = NULL;
     size_t len = 0;
     json_t *doc, *v;
     size_t i;
+    enum dlcs_status st = dlcs_blob_get_bytes(ctx->blobs, key, 65536, &text, &len, NULL);
 
     img->size_count = 0;
-    if (dlcs_blob_get_bytes(ctx->blobs, key, 65536, &text, &len, NULL) == DLCS_OK) {
+    if (st == DLCS_OK) {
         doc = json_loadb(text, len, 0, NULL);
         json_array_foreach(json_object_get(doc, "sizes"), i, v)
         {
@@ -87,6 +93,7 @@ static void load_sizes(const struct dlcs_iiif_context *ctx, struct dlcs_iiif_ima
     }
     free(text);
     free(key);
+    return st != DLCS_ENOTFOUND;
 }
 
 /* The pyramid halves until the image fits one 256-pixel tile (libvips' "onetile" depth). */
@@ -200,10 +207,50 @@ static void cache_put(struct dlcs_iiif_cache *c, const char *key, const struct d
         dlcs_iiif_image_release(&old); /* outside the lock */
 }
 
+/* Why an existing record has nothing to deliver: the 404's message. */
+static enum dlcs_status not_served(const struct dlcs_asset *a, const char *key,
+                                   struct dlcs_error *err)
+{
+    if (a->ingesting)
+        return dlcs_error_set(err, DLCS_ENOTFOUND,
+                              "image '%s' is still being processed: try again when its ingest "
+                              "has finished",
+                              key);
+    return dlcs_error_set(err, DLCS_ENOTFOUND, "image '%s' has no derivatives: its ingest failed",
+                          key);
+}
+
+/* The record from the store, with its sizes; read again once if a switch overtook the read. */
+static enum dlcs_status read_record(const struct dlcs_iiif_context *ctx, const char *key,
+                                    struct dlcs_iiif_image *img, struct dlcs_error *err)
+{
+    struct dlcs_asset *a = &img->asset;
+    struct dlcs_error get_err = {0};
+    enum dlcs_status st = DLCS_OK;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &get_err);
+        if (st == DLCS_ENOTFOUND)
+            return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
+        if (st != DLCS_OK) /* a failing store is a 503, not a 404 */
+            return dlcs_error_set(err, st, "cannot read the image record now: %s",
+                                  get_err.message);
+        if (!dlcs_asset_is_served(a) || a->width <= 0 || a->height <= 0)
+            return not_served(a, key, err);
+        img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
+        img->scale_factors = scale_factors(a->width, a->height);
+        if (load_sizes(ctx, img)) {
+            cache_put(ctx->records, key, img);
+            return DLCS_OK;
+        }
+    }
+    return DLCS_OK; /* sizes.json missing twice: served without stored sizes, not cached */
+}
+
 /* The record as stored, whatever the channel (cached under "customer/space/id"). */
-static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const char *customer,
-                                    const char *space, const char *id, struct dlcs_iiif_image *img,
-                                    struct dlcs_error *err)
+static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx,
+                                    const struct dlcs_iiif_image_ref *ref,
+                                    struct dlcs_iiif_image *img, struct dlcs_error *err)
 {
     struct dlcs_asset *a = &img->asset;
     struct dlcs_error get_err = {0};
@@ -213,44 +260,38 @@ static enum dlcs_status load_record(const struct dlcs_iiif_context *ctx, const c
 
     memset(img, 0, sizeof *img);
     dlcs_entity_init(&dlcs_asset_entity, a);
-    if (snprintf(key, sizeof key, "%s/%s/%s", customer, space, id) >= (int)sizeof key)
+    if (snprintf(key, sizeof key, "%s/%s/%s", ref->customer, ref->space, ref->id) >=
+        (int)sizeof key)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no such image");
-    if (cache_get(ctx->records, key, img))
+    if (!ref->fresh && cache_get(ctx->records, key, img))
         return DLCS_OK;
-    st = dlcs_iiif_customer_id(ctx->store, customer, &cid, &get_err);
+    st = dlcs_iiif_customer_id(ctx->store, ref->customer, &cid, &get_err);
     if (st != DLCS_OK && st != DLCS_ENOTFOUND) /* a failing store is a 503, not a 404 */
         return dlcs_error_set(err, st, "cannot read the image record now: %s", get_err.message);
-    if (st != DLCS_OK || !parse_id(space, &sid) || dlcs_id_check_asset(id, "id", NULL) != DLCS_OK)
+    if (st != DLCS_OK || !parse_id(ref->space, &sid) ||
+        dlcs_id_check_asset(ref->id, "id", NULL) != DLCS_OK)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
     a->customer = cid;
     a->space = sid;
-    a->id = dlcs_xstrdup(id);
-    st = dlcs_store_get(ctx->store, &dlcs_asset_entity, a, &get_err);
-    if (st != DLCS_OK || a->width <= 0 || a->height <= 0) {
+    a->id = dlcs_xstrdup(ref->id);
+    st = read_record(ctx, key, img, err);
+    if (st != DLCS_OK)
         dlcs_entity_release(&dlcs_asset_entity, a);
-        if (st != DLCS_OK && st != DLCS_ENOTFOUND)
-            return dlcs_error_set(err, st, "cannot read the image record now: %s", get_err.message);
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
-    }
-    img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
-    img->scale_factors = scale_factors(a->width, a->height);
-    load_sizes(ctx, img);
-    cache_put(ctx->records, key, img);
-    return DLCS_OK;
+    return st;
 }
 
-enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const char *customer,
-                                      const char *space, const char *id,
-                                      enum dlcs_iiif_channel channel, struct dlcs_iiif_image *img,
-                                      struct dlcs_error *err)
+enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx,
+                                      const struct dlcs_iiif_image_ref *ref,
+                                      struct dlcs_iiif_image *img, struct dlcs_error *err)
 {
-    enum dlcs_status st = load_record(ctx, customer, space, id, img, err);
+    enum dlcs_status st = load_record(ctx, ref, img, err);
 
     if (st != DLCS_OK)
         return st;
-    if (!delivered_on(&img->asset, channel)) {
+    if (!delivered_on(&img->asset, ref->channel)) {
         dlcs_iiif_image_release(img); /* on failure the caller has nothing to free */
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", customer, space, id);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", ref->customer,
+                              ref->space, ref->id);
     }
     return DLCS_OK;
 }

@@ -15,14 +15,22 @@ enum dlcs_iiif_channel {
     DLCS_CHANNEL_THUMBS,
 };
 
+/* Which image a request names, spelt as requested, and on which channel. */
+struct dlcs_iiif_image_ref {
+    const char *customer, *space, *id; /* decoded path segments (customer: number or name) */
+    enum dlcs_iiif_channel channel;
+    bool fresh; /* read the record from the store, not the record cache */
+};
+
 /*
  * Look up customer (numeric id or name), space and asset id, and the stored sizes.
- * DLCS_ENOTFOUND (never saying which part is missing) when the image does not exist, is not
- * finished, failed, or is not delivered on 'channel'. Release with dlcs_iiif_image_release.
+ * DLCS_ENOTFOUND (never saying which part is missing) when the image does not exist, has
+ * nothing served yet (the message says when it is still being processed), or is not
+ * delivered on the channel. Release with dlcs_iiif_image_release.
  */
-enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx, const char *customer,
-                                      const char *space, const char *id,
-                                      enum dlcs_iiif_channel channel, struct dlcs_iiif_image *img,
+enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx,
+                                      const struct dlcs_iiif_image_ref *ref,
+                                      struct dlcs_iiif_image *img,
                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
 void dlcs_iiif_image_release(struct dlcs_iiif_image *img);
 
@@ -30,7 +38,7 @@ void dlcs_iiif_image_release(struct dlcs_iiif_image *img);
 struct dlcs_iiif_cache *dlcs_iiif_cache_new(int ttl_ms);
 void dlcs_iiif_cache_free(struct dlcs_iiif_cache *c);
 
-/* Blob key of a file of the image: "{customer}/{space}/{id}/{file}". New string. */
+/* Blob key of a file of the image's served generation (see asset_blobs.h). New string. */
 char *dlcs_iiif_blob_key(const struct dlcs_iiif_image *img, const char *file);
 
 /* True when 'plan' may be served without IIIF Auth: the image is open, or the request is for
@@ -40,8 +48,9 @@ bool dlcs_iiif_allowed(const struct dlcs_iiif_image *img, const struct dlcs_iiif
 /*
  * Produce the image for 'plan' into a new buffer (g_free) of '*len' bytes: from a stored
  * thumbnail when one is exactly right (sent as stored) or large enough to downscale, else
- * from the pyramid page nearest above the output size. DLCS_EUPSTREAM when the derivative
- * cannot be read, DLCS_EINTERNAL when libvips fails.
+ * from the pyramid page nearest above the output size. DLCS_ENOTFOUND when the derivative is
+ * gone (a re-ingest replaced it since the record was read: load it again, fresh),
+ * DLCS_EUPSTREAM when it cannot be read, DLCS_EINTERNAL when libvips fails.
  */
 struct dlcs_iiif_render_job {
     const struct dlcs_iiif_image *img;

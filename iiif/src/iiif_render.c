@@ -125,6 +125,14 @@ static char *thumb_key(const struct dlcs_iiif_image *img, int i)
     return dlcs_iiif_blob_key(img, file);
 }
 
+/* False only when the object is certainly gone (a failing store is not "gone"). */
+static bool blob_exists(const struct dlcs_iiif_context *ctx, const char *key)
+{
+    int64_t bytes = 0;
+
+    return dlcs_blob_size(ctx->blobs, key, &bytes, NULL) != DLCS_ENOTFOUND;
+}
+
 /* Open the source: a stored thumbnail, or the pyramid page for the output's scale. Also
  * returns the factor from full-image coordinates to the source's. */
 static enum dlcs_status open_source(const struct dlcs_iiif_context *ctx,
@@ -153,6 +161,9 @@ static enum dlcs_status open_source(const struct dlcs_iiif_context *ctx,
                                 img->asset.id);
         vips_error_clear();
     }
+    if (st != DLCS_OK && st != DLCS_ENOTFOUND && !blob_exists(ctx, key))
+        st = dlcs_error_set(err, DLCS_ENOTFOUND, "the derivatives of '%s' were replaced",
+                            img->asset.id);
     free(path);
     free(key);
     return st;

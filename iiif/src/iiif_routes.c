@@ -134,8 +134,11 @@ static bool not_modified(const struct _u_request *req, struct _u_response *res,
 {
     uint64_t h = dlcs_iiif_hash(1469598103934665603ULL, extra);
 
-    h ^= (uint64_t)img->asset.generation * 1099511628211ULL + (uint64_t)img->asset.finished;
-    return dlcs_iiif_not_modified(req, res, h, img->asset.finished);
+    /* the served generation: a re-registration still ingesting changes nothing delivered */
+    h ^= (uint64_t)(img->asset.served ? img->asset.served : img->asset.generation) *
+         1099511628211ULL;
+    return dlcs_iiif_not_modified(req, res, h,
+                                  img->asset.finished ? img->asset.finished : img->asset.modified);
 }
 
 static const char *image_service(enum dlcs_iiif_version v)
@@ -201,8 +204,9 @@ static int send_info(const struct _u_request *req, struct _u_response *res,
     const char *accept = u_map_get_case(req->map_header, "Accept");
     bool ld = v == DLCS_IIIF_V3 || (accept && strstr(accept, "application/ld+json"));
 
-    if (dlcs_iiif_image_load(ctx, p->segs[0], p->segs[1], p->segs[2], channel, &img, &err) !=
-        DLCS_OK)
+    if (dlcs_iiif_image_load(
+            ctx, &(struct dlcs_iiif_image_ref){p->segs[0], p->segs[1], p->segs[2], channel, false},
+            &img, &err) != DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
     cors_and_cache(res, ctx);
     if (!p->versioned)
@@ -274,6 +278,58 @@ static void link_headers(const struct _u_request *req, struct _u_response *res,
     free(id);
 }
 
+/* One image request's fixed parts, for image_answer. */
+struct image_call {
+    const struct dlcs_iiif_context *ctx;
+    const char *prefix;
+    const struct dlcs_iiif_path *path;
+    enum dlcs_iiif_channel channel;
+    const struct dlcs_iiif_request *request;
+    struct dlcs_iiif_plan *plan; /* out */
+    void **data;                 /* out: the bytes (g_free) */
+    size_t *len;
+};
+
+/*
+ * Plan and produce one image request for the loaded 'img': 304, a failure, or the bytes. A
+ * DLCS_ENOTFOUND from the render means the record read was older than a re-ingest's switch.
+ */
+static enum dlcs_status image_answer(const struct _u_request *req, struct _u_response *res,
+                                     const struct image_call *ic, struct dlcs_iiif_image *img,
+                                     bool *not_modified_sent, struct dlcs_error *err)
+{
+    struct dlcs_iiif_request r = *ic->request;
+    struct dlcs_iiif_plan *plan = ic->plan;
+    char tag[256];
+    enum dlcs_status st;
+
+    if (ic->channel == DLCS_CHANNEL_THUMBS && r.size == DLCS_SIZE_MAX && img->size_count > 0) {
+        r.size = DLCS_SIZE_EXACT; /* level 0's "max" is the largest stored thumbnail */
+        r.sw = img->sizes[0][0];
+        r.sh = img->sizes[0][1];
+    }
+    st = dlcs_iiif_resolve(&r, (int)img->asset.width, (int)img->asset.height, &ic->ctx->limits,
+                           plan, err);
+    if (st == DLCS_OK && ic->channel == DLCS_CHANNEL_THUMBS && !is_stored_size(img, plan))
+        st = dlcs_error_set(err, DLCS_ENOTFOUND,
+                            "the thumbnails service has only the sizes its info.json lists");
+    if (st == DLCS_OK && !dlcs_iiif_allowed(img, plan))
+        st = dlcs_error_set(err, DLCS_EAUTH, "image '%s' needs authorisation", img->asset.id);
+    if (st != DLCS_OK)
+        return st;
+    dlcs_iiif_canonical(plan, ic->path->version, (int)img->asset.width, (int)img->asset.height,
+                        tag, sizeof tag);
+    link_headers(req, res, ic->ctx, ic->prefix, ic->path, img, plan);
+    if (not_modified(req, res, img, tag)) {
+        cors_and_cache(res, ic->ctx);
+        *not_modified_sent = true;
+        return DLCS_OK;
+    }
+    return dlcs_iiif_render(
+        ic->ctx, &(const struct dlcs_iiif_render_job){img, plan, dlcs_http_client_key(req)},
+        ic->data, ic->len, err);
+}
+
 static int send_image(const struct _u_request *req, struct _u_response *res,
                       const struct dlcs_iiif_context *ctx, const char *prefix,
                       const struct dlcs_iiif_path *p, enum dlcs_iiif_channel channel)
@@ -284,48 +340,30 @@ static int send_image(const struct _u_request *req, struct _u_response *res,
     struct dlcs_error err = {0};
     void *data = NULL;
     size_t len = 0;
-    char tag[256];
-    enum dlcs_status st;
+    bool sent_304 = false;
+    const struct image_call ic = {ctx, prefix, p, channel, &r, &plan, &data, &len};
+    enum dlcs_status st = DLCS_ENOTFOUND;
 
     /* syntax first: a malformed request is 400 whether or not the image exists */
     if (dlcs_iiif_parse(p->version, p->segs[3], p->segs[4], p->segs[5], p->segs[6], &r, &err) !=
         DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
-    if (dlcs_iiif_image_load(ctx, p->segs[0], p->segs[1], p->segs[2], channel, &img, &err) !=
-        DLCS_OK)
-        return dlcs_iiif_fail_err(req, res, &err);
-    if (channel == DLCS_CHANNEL_THUMBS && r.size == DLCS_SIZE_MAX && img.size_count > 0) {
-        r.size = DLCS_SIZE_EXACT; /* level 0's "max" is the largest stored thumbnail */
-        r.sw = img.sizes[0][0];
-        r.sh = img.sizes[0][1];
-    }
-    st = dlcs_iiif_resolve(&r, (int)img.asset.width, (int)img.asset.height, &ctx->limits, &plan,
-                           &err);
-    if (st == DLCS_OK && channel == DLCS_CHANNEL_THUMBS && !is_stored_size(&img, &plan))
-        st = dlcs_error_set(&err, DLCS_ENOTFOUND,
-                            "the thumbnails service has only the sizes its info.json lists");
-    if (st == DLCS_OK && !dlcs_iiif_allowed(&img, &plan))
-        st = dlcs_error_set(&err, DLCS_EAUTH, "image '%s' needs authorisation", img.asset.id);
-    if (st != DLCS_OK) {
-        dlcs_iiif_image_release(&img);
-        return dlcs_iiif_fail_err(req, res, &err);
-    }
-    dlcs_iiif_canonical(&plan, p->version, (int)img.asset.width, (int)img.asset.height, tag,
-                        sizeof tag);
-    link_headers(req, res, ctx, prefix, p, &img, &plan);
-    if (not_modified(req, res, &img, tag)) {
-        cors_and_cache(res, ctx);
-        dlcs_iiif_image_release(&img);
-        return U_CALLBACK_COMPLETE;
-    }
-    {
-        const struct dlcs_iiif_render_job job = {&img, &plan, dlcs_http_client_key(req)};
+    /* a record from the cache may name a generation a re-ingest has just replaced: once more */
+    for (int attempt = 0; attempt < 2 && st == DLCS_ENOTFOUND && !sent_304; attempt++) {
+        const struct dlcs_iiif_image_ref ref = {p->segs[0], p->segs[1], p->segs[2], channel,
+                                                attempt > 0};
 
-        st = dlcs_iiif_render(ctx, &job, &data, &len, &err);
+        dlcs_error_clear(&err);
+        st = dlcs_iiif_image_load(ctx, &ref, &img, &err);
+        if (st != DLCS_OK)
+            return dlcs_iiif_fail_err(req, res, &err);
+        st = image_answer(req, res, &ic, &img, &sent_304, &err);
+        dlcs_iiif_image_release(&img);
     }
-    dlcs_iiif_image_release(&img);
     if (st != DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
+    if (sent_304)
+        return U_CALLBACK_COMPLETE;
     return send_image_bytes(res, ctx, &plan, data, len);
 }
 

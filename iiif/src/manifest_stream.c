@@ -58,7 +58,7 @@ static char *next_canvas(struct manifest_stream *s)
 {
     const struct dlcs_asset *a = NULL;
     struct dlcs_iiif_image img;
-    struct dlcs_error err = {0};
+    struct dlcs_error err = {0}, load_err = {0};
     char cs[32], ss[32], *canvas_id, *text = NULL, label[32];
     json_t *canvas;
 
@@ -71,7 +71,9 @@ static char *next_canvas(struct manifest_stream *s)
             return NULL;
         (void)snprintf(cs, sizeof cs, "%lld", (long long)a->customer);
         (void)snprintf(ss, sizeof ss, "%lld", (long long)a->space);
-        if (dlcs_iiif_image_load(s->ctx, cs, ss, a->id, DLCS_CHANNEL_IMAGE, &img, NULL) != DLCS_OK)
+        if (dlcs_iiif_image_load(
+                s->ctx, &(struct dlcs_iiif_image_ref){cs, ss, a->id, DLCS_CHANNEL_IMAGE, false},
+                &img, &load_err) != DLCS_OK)
             continue; /* not delivered on the image channel: not on a canvas either */
         canvas_id = dlcs_xasprintf("%s/canvas/c/%zu", s->id, s->canvases);
         (void)snprintf(label, sizeof label, "%zu", s->canvases + 1);

@@ -82,8 +82,10 @@ static int on_single_manifest(const struct _u_request *req, struct _u_response *
     if (!dlcs_iiif_split_raw_path(req, "/iiif-manifest/", &p) || p.count != 3 || p.versioned)
         return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
                               "a manifest is /iiif-manifest/{customer}/{space}/{id}");
-    if (dlcs_iiif_image_load(ctx, p.segs[0], p.segs[1], p.segs[2], DLCS_CHANNEL_IMAGE, &img,
-                             &err) != DLCS_OK)
+    if (dlcs_iiif_image_load(ctx,
+                             &(struct dlcs_iiif_image_ref){p.segs[0], p.segs[1], p.segs[2],
+                                                           DLCS_CHANNEL_IMAGE, false},
+                             &img, &err) != DLCS_OK)
         return dlcs_iiif_fail_err(req, res, &err);
     base = dlcs_http_base_url(req, ctx->cfg->public_url);
     m = dlcs_manifest_single_v3(base, &img);

@@ -140,6 +140,8 @@ static const struct dlcs_field asset_fields[] = {
     {"generation", I64, F(generation), INTERNAL, 0, 0, 0},
     {"size", I64, F(size), INTERNAL, 0, 0, 0},
     {"thumbnailSize", I64, F(thumbnail_size), INTERNAL, 0, 0, 0},
+    {"served", I64, F(served), INTERNAL, 0, 0, 0},
+    {"originSize", I64, F(origin_size), INTERNAL, 0, 0, 0},
 };
 #undef F
 

@@ -302,9 +302,18 @@ static enum dlcs_status check_registration(const struct dlcs_registration *reg,
 enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_registration *reg,
                                      struct dlcs_error *err)
 {
+    enum dlcs_status st;
+
+    if (reg->previous_origins)
+        memset(reg->previous_origins, 0, reg->count * sizeof *reg->previous_origins);
     if (check_registration(reg, err) != DLCS_OK)
         return DLCS_EINVAL;
-    return store->ops->register_assets(store->impl, reg, err);
+    st = store->ops->register_assets(store->impl, reg, err);
+    for (size_t i = 0; st != DLCS_OK && reg->previous_origins && i < reg->count; i++) {
+        free(reg->previous_origins[i]); /* read in a write that did not happen */
+        reg->previous_origins[i] = NULL;
+    }
+    return st;
 }
 
 enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs_ingest_result *r,
@@ -314,10 +323,10 @@ enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs
     return store->ops->complete(store->impl, r, outcome, err);
 }
 
-enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer, int64_t space,
-                                         const char *id, struct dlcs_error *err)
+enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, struct dlcs_asset *removed,
+                                         struct dlcs_error *err)
 {
-    return store->ops->asset_remove(store->impl, customer, space, id, err);
+    return store->ops->asset_remove(store->impl, removed, err);
 }
 
 enum dlcs_status dlcs_store_job_claim(struct dlcs_store *store, const struct dlcs_job_lease *lease,

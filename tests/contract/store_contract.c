@@ -79,7 +79,7 @@ static void register_many(struct dlcs_store *s, int64_t customer, int64_t space,
                           const char *s1, size_t n, struct dlcs_batch *b)
 {
     struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, b, false, false};
+    struct dlcs_registration reg = {assets, n, b, false, false, NULL};
     struct dlcs_error err = {0};
 
     for (size_t i = 0; i < n; i++) {
@@ -126,6 +126,44 @@ static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int
 
     OK(dlcs_store_complete(s, &r, &outcome, NULL));
     return outcome;
+}
+
+/* The asset's current generation (what its ingest job carries). */
+static int64_t generation_of(struct dlcs_store *s, int64_t customer, int64_t space, const char *id)
+{
+    struct dlcs_asset a;
+    int64_t g;
+
+    get_asset(s, customer, space, id, &a);
+    g = a.generation;
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    return g;
+}
+
+/* Complete the asset's current generation. */
+static enum dlcs_completion complete_now(struct dlcs_store *s, int64_t customer, int64_t space,
+                                         const char *id, int64_t batch, const char *error)
+{
+    return complete(s, customer, space, id, generation_of(s, customer, space, id), batch, error);
+}
+
+/* Delete the asset; 'removed' (may be NULL) gets the record as it was. */
+static enum dlcs_status remove_one(struct dlcs_store *s, int64_t customer, int64_t space,
+                                   const char *id, struct dlcs_asset *removed)
+{
+    struct dlcs_asset a;
+    enum dlcs_status st;
+
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    a.customer = customer;
+    a.space = space;
+    a.id = dlcs_xstrdup(id);
+    st = dlcs_store_asset_remove(s, &a, NULL);
+    if (removed)
+        *removed = a;
+    else
+        dlcs_entity_release(&dlcs_asset_entity, &a);
+    return st;
 }
 
 /* List 'q' and check the total; the first item's id (assets) is checked when 'first_id'. */
@@ -278,8 +316,8 @@ static void space_delete_refused_while_it_holds_images(void **state)
     register_many(s, c, sp, "img", NULL, 2, NULL);
     assert_int_equal(dlcs_store_space_remove(s, c, sp, &err), DLCS_ECONFLICT);
     assert_non_null(strstr(err.message, "2 images"));
-    OK(dlcs_store_asset_remove(s, c, sp, "img0", NULL));
-    OK(dlcs_store_asset_remove(s, c, sp, "img1", NULL));
+    OK(remove_one(s, c, sp, "img0", NULL));
+    OK(remove_one(s, c, sp, "img1", NULL));
     OK(dlcs_store_space_remove(s, c, sp, NULL));
     assert_int_equal(dlcs_store_space_remove(s, c, sp, NULL), DLCS_ENOTFOUND);
 }
@@ -317,7 +355,7 @@ static void register_into_unknown_space_writes_nothing(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL, false, false};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, NULL};
     struct dlcs_error err = {0};
     struct dlcs_query q = {.page = 1, .page_size = 10};
     int64_t n = -1, c = make_customer(s, "acme");
@@ -338,7 +376,7 @@ static void register_refuses_duplicate_ids(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL, false, false};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, NULL};
     struct dlcs_error err = {0};
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
@@ -494,14 +532,14 @@ static void batch_counters_and_finish(void **state)
     assert_true(got.submitted > 0);
     assert_int_equal(got.finished, 0);
 
-    assert_int_equal(complete(s, c, sp, "p0", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
-    assert_int_equal(complete(s, c, sp, "p1", 1, b.id, "origin answered 404"),
+    assert_int_equal(complete_now(s, c, sp, "p0", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, sp, "p1", b.id, "origin answered 404"),
                      DLCS_COMPLETION_RECORDED);
     get_batch(s, b.id, &got);
     assert_int_equal(got.completed, 1);
     assert_int_equal(got.errors, 1);
     assert_int_equal(got.finished, 0);
-    assert_int_equal(complete(s, c, sp, "p2", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, sp, "p2", b.id, NULL), DLCS_COMPLETION_RECORDED);
     get_batch(s, b.id, &got);
     assert_int_equal(got.completed, 2);
     assert_true(got.finished > 0);
@@ -523,25 +561,121 @@ static void stale_and_duplicate_completions_change_nothing(void **state)
     struct dlcs_batch b1, b2, got;
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
+    int64_t first, second;
 
     register_many(s, c, sp, "p", "book", 2, &b1);
-    register_many(s, c, sp, "p", "book", 1, &b2); /* p0 moves to batch 2 as generation 2 */
-    assert_int_equal(complete(s, c, sp, "p0", 1, b1.id, NULL), DLCS_COMPLETION_STALE);
+    first = generation_of(s, c, sp, "p0");
+    register_many(s, c, sp, "p", "book", 1, &b2); /* p0 moves to batch 2, a new generation */
+    second = generation_of(s, c, sp, "p0");
+    assert_true(second > first);
+    assert_int_equal(complete(s, c, sp, "p0", first, b1.id, NULL), DLCS_COMPLETION_STALE);
     get_batch(s, b1.id, &got);
     assert_int_equal(got.completed, 0);
     assert_int_equal(got.count, 1); /* p0 left batch 1 */
 
-    assert_int_equal(complete(s, c, sp, "p0", 2, b2.id, NULL), DLCS_COMPLETION_RECORDED);
-    assert_int_equal(complete(s, c, sp, "p0", 2, b2.id, NULL), DLCS_COMPLETION_DUPLICATE);
+    assert_int_equal(complete(s, c, sp, "p0", second, b2.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete(s, c, sp, "p0", second, b2.id, NULL), DLCS_COMPLETION_DUPLICATE);
     get_batch(s, b2.id, &got);
     assert_int_equal(got.completed, 1);
     assert_true(got.finished > 0);
 
-    assert_int_equal(complete(s, c, sp, "p1", 1, b1.id, "bad"), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, sp, "p1", b1.id, "bad"), DLCS_COMPLETION_RECORDED);
     get_batch(s, b1.id, &got);
     assert_int_equal(got.errors, 1);
     assert_true(got.finished > 0);
-    assert_int_equal(complete(s, c, sp, "gone", 1, b1.id, NULL), DLCS_COMPLETION_STALE);
+    assert_int_equal(complete(s, c, sp, "gone", first, b1.id, NULL), DLCS_COMPLETION_STALE);
+}
+
+/* A re-registration goes on serving what was served until its own generation completes. */
+static void reregistration_keeps_serving_until_it_completes(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset a;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    int64_t first, second, third;
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    first = generation_of(s, c, sp, "p0");
+    get_asset(s, c, sp, "p0", &a);
+    assert_int_equal(a.served, 0); /* nothing to serve before the first ingest ends */
+    assert_int_equal(a.width, 0);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    assert_int_equal(complete_now(s, c, sp, "p0", 0, NULL), DLCS_COMPLETION_RECORDED);
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    second = generation_of(s, c, sp, "p0");
+    get_asset(s, c, sp, "p0", &a);
+    assert_true(a.ingesting);
+    assert_int_equal(a.served, first); /* the first set stays served, with its size */
+    assert_int_equal(a.width, 640);
+    assert_int_equal(a.height, 480);
+    assert_int_equal(a.size, 1000);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    /* a failed re-ingest leaves the served set serving, and says why */
+    assert_int_equal(complete_now(s, c, sp, "p0", 0, "origin answered 404"),
+                     DLCS_COMPLETION_RECORDED);
+    get_asset(s, c, sp, "p0", &a);
+    assert_false(a.ingesting);
+    assert_string_equal(a.error, "origin answered 404");
+    assert_int_equal(a.served, first);
+    assert_int_equal(a.width, 640);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    third = generation_of(s, c, sp, "p0");
+    assert_true(first < second && second < third);
+    assert_int_equal(complete_now(s, c, sp, "p0", 0, NULL), DLCS_COMPLETION_RECORDED);
+    get_asset(s, c, sp, "p0", &a);
+    assert_int_equal(a.served, third); /* switched in the completing write */
+    assert_null(a.error);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
+/* After a delete, a new record of the same id never takes an old generation. */
+static void generations_are_never_reused(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset removed;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    int64_t before;
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    before = generation_of(s, c, sp, "p0");
+    OK(remove_one(s, c, sp, "p0", &removed));
+    /* the delete answers with the record as it was: its blobs can be removed exactly */
+    assert_int_equal(removed.generation, before);
+    assert_string_equal(removed.origin, "https://example.org/p0.jpg");
+    dlcs_entity_release(&dlcs_asset_entity, &removed);
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    assert_true(generation_of(s, c, sp, "p0") > before);
+    /* the deleted record's job finishing late cannot complete the new record */
+    assert_int_equal(complete(s, c, sp, "p0", before, 0, NULL), DLCS_COMPLETION_STALE);
+}
+
+/* A registration says what each asset's previous origin was, read in its own write. */
+static void registration_reports_previous_origins(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset assets[2];
+    char *previous[2] = {NULL, NULL};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, previous};
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    fill_asset(&assets[0], c, sp, "p0", "book", 0);
+    fill_asset(&assets[1], c, sp, "new", "book", 1);
+    dlcs_str_replace(&assets[0].origin, "https://example.org/other.jpg");
+    OK(dlcs_store_register(s, &reg, NULL));
+    assert_non_null(previous[0]);
+    assert_string_equal(previous[0], "https://example.org/p0.jpg");
+    assert_null(previous[1]);
+    free(previous[0]);
+    dlcs_entity_release(&dlcs_asset_entity, &assets[0]);
+    dlcs_entity_release(&dlcs_asset_entity, &assets[1]);
 }
 
 static void batch_left_by_every_asset_is_superseded(void **state)
@@ -568,12 +702,12 @@ static void deleting_an_asset_never_strands_its_batch(void **state)
     int64_t sp = make_space(s, c, 0, "books");
 
     register_many(s, c, sp, "p", "book", 2, &b);
-    assert_int_equal(complete(s, c, sp, "p0", 1, b.id, NULL), DLCS_COMPLETION_RECORDED);
-    OK(dlcs_store_asset_remove(s, c, sp, "p1", NULL));
+    assert_int_equal(complete_now(s, c, sp, "p0", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    OK(remove_one(s, c, sp, "p1", NULL));
     get_batch(s, b.id, &got);
     assert_int_equal(got.count, 1);
     assert_true(got.finished > 0);
-    assert_int_equal(dlcs_store_asset_remove(s, c, sp, "p1", NULL), DLCS_ENOTFOUND);
+    assert_int_equal(remove_one(s, c, sp, "p1", NULL), DLCS_ENOTFOUND);
 }
 
 static void batch_membership_history(void **state)
@@ -607,7 +741,7 @@ static void active_batches_filter(void **state)
 
     register_many(s, c, sp, "x", "book", 1, &b1);
     register_many(s, c, sp, "y", "book", 1, &b2);
-    assert_int_equal(complete(s, c, sp, "x0", 1, b1.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, sp, "x0", b1.id, NULL), DLCS_COMPLETION_RECORDED);
     dlcs_query_eq_int(&q, "customer", c);
     dlcs_query_term(&q, "finished", DLCS_TERM_UNSET);
     dlcs_query_eq_int(&q, "superseded", 0);
@@ -642,7 +776,8 @@ static void *worker(void *p)
             const char *error = (j % 100 == 0) ? "undecodable" : NULL;
 
             (void)snprintf(id, sizeof id, "b%d-%d", j / BATCH_SIZE, j % BATCH_SIZE);
-            o = complete(w->store, w->customer, w->space, id, 1, w->batches[j / BATCH_SIZE], error);
+            o = complete_now(w->store, w->customer, w->space, id, w->batches[j / BATCH_SIZE],
+                             error);
             w->recorded += o == DLCS_COMPLETION_RECORDED;
             w->duplicates += o == DLCS_COMPLETION_DUPLICATE;
         }
@@ -789,10 +924,10 @@ static void usage_is_computed_per_customer_and_space(void **state)
     register_many(s, c, 2, "b", "b2", 2, NULL);
     register_many(s, other, 1, "c", "b3", 4, NULL);
     /* 1000 derivative and 100 thumbnail bytes each, once ingested */
-    assert_int_equal(complete(s, c, 1, "a0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
-    assert_int_equal(complete(s, c, 1, "a1", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
-    assert_int_equal(complete(s, c, 2, "b0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
-    assert_int_equal(complete(s, other, 1, "c0", 1, 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, 1, "a0", 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, 1, "a1", 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, c, 2, "b0", 0, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, other, 1, "c0", 0, NULL), DLCS_COMPLETION_RECORDED);
     OK(dlcs_store_usage(s, c, 0, &u, NULL));
     assert_int_equal(u.images, 5);
     assert_int_equal(u.bytes, 3000);
@@ -804,7 +939,7 @@ static void usage_is_computed_per_customer_and_space(void **state)
     assert_int_equal(u.images, 0);
     assert_int_equal(u.bytes, 0);
     /* a removed asset no longer counts */
-    OK(dlcs_store_asset_remove(s, c, 1, "a0", NULL));
+    OK(remove_one(s, c, 1, "a0", NULL));
     OK(dlcs_store_usage(s, c, 0, &u, NULL));
     assert_int_equal(u.images, 4);
     assert_int_equal(u.bytes, 2000);
@@ -875,7 +1010,7 @@ static void queue_many(struct dlcs_store *s, int64_t customer, int64_t space, co
                        size_t n, bool priority)
 {
     struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, NULL, true, priority};
+    struct dlcs_registration reg = {assets, n, NULL, true, priority, NULL};
 
     for (size_t i = 0; i < n; i++) {
         char id[64];
@@ -906,7 +1041,7 @@ static void jobs_are_leased_retried_and_done(void **state)
     assert_int_equal(n, 3);
     OK(dlcs_store_job_claim(s, &LEASE(60000), &a, NULL));
     assert_string_equal(a.asset, "fast0"); /* priority first */
-    assert_int_equal(a.generation, 1);
+    assert_int_equal(a.generation, generation_of(s, cu, sp, "fast0"));
     assert_int_equal(a.attempts, 1);
     /* long enough that a loaded machine cannot let it lapse before the ENOTFOUND below */
     OK(dlcs_store_job_claim(s, &LEASE(400), &b, NULL));
@@ -977,6 +1112,10 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(batch_counters_and_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_and_duplicate_completions_change_nothing, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(reregistration_keeps_serving_until_it_completes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(generations_are_never_reused, setup, teardown),
+        cmocka_unit_test_setup_teardown(registration_reports_previous_origins, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, setup, teardown),
         cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_membership_history, setup, teardown),

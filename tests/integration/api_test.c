@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -438,6 +439,18 @@ static unsigned char *multipart(const char *metadata, const char *type, const vo
 
 #define MULTIPART "multipart/form-data; boundary=B0und"
 
+/* True when the upload origin 'origin' ("dlcs-upload:KEY") has its bytes in blob storage. */
+static bool upload_stored(const char *origin)
+{
+    char path[1024];
+
+    (void)snprintf(path, sizeof path, "%s/data/blobs/%s", server.dir,
+                   origin + strlen("dlcs-upload:"));
+    return access(path, F_OK) == 0;
+}
+
+static char first_upload[256];
+
 static void direct_upload(void **state)
 {
     size_t len, body_len;
@@ -453,7 +466,10 @@ static void direct_upload(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
     assert_int_equal(json_integer_value(json_object_get(j, "height")), 400);
     assert_string_equal(str(j, "mediaType"), "image/jpeg");
-    assert_string_equal(str(j, "origin"), "dlcs-upload:2/20/up1/origin");
+    /* each upload its own object: two uploads to one id never overwrite each other */
+    assert_non_null(strstr(str(j, "origin"), "dlcs-upload:uploads/2/20/up1/"));
+    (void)snprintf(first_upload, sizeof first_upload, "%s", str(j, "origin"));
+    assert_true(upload_stored(first_upload));
     assert_string_equal(str(j, "error"), "");
     json_decref(j);
     assert_int_equal(call(NULL, "GET", "/iiif-img/2/20/up1/info.json", NULL, &j), 200);
@@ -464,6 +480,15 @@ static void direct_upload(void **state)
         call(customer_key, "POST", "/customers/2/spaces/20/images/up1/reingest", NULL, &j), 200);
     assert_int_equal(json_integer_value(json_object_get(j, "width")), 600);
     assert_string_equal(str(j, "error"), "");
+    assert_string_equal(str(j, "origin"), first_upload);
+    json_decref(j);
+    /* a new upload replaces the record's origin, and the upload no record names is removed */
+    assert_int_equal(call_bytes(customer_key, "PUT", "/customers/2/spaces/20/images/up1",
+                                "image/jpeg", jpg, len, &j, NULL, 0),
+                     200);
+    assert_string_not_equal(str(j, "origin"), first_upload);
+    assert_true(upload_stored(str(j, "origin")));
+    assert_false(upload_stored(first_upload));
     json_decref(j);
 
     /* multipart POST: metadata and file; the id comes from the metadata */
@@ -783,15 +808,27 @@ static void direct_upload_errors(void **state)
     expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/e",
                       "{\"origin\":\"dlcs-upload:3/1/secret/origin\",\"mediaType\":\"image/jpeg\"}",
                       &j),
-                 &j, 400, "an upload origin can only be this image's own");
+                 &j, 400, "an upload origin can only name one of this image's own uploads");
+    expect_error(call(customer_key, "PUT", "/customers/2/spaces/20/images/e",
+                      "{\"origin\":\"dlcs-upload:uploads/3/1/secret/"
+                      "04487640-03e5-446a-ae2a-386c0045e203\",\"mediaType\":\"image/jpeg\"}",
+                      &j),
+                 &j, 400, "an upload origin can only name one of this image's own uploads");
     expect_error(call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1",
                       "{\"origin\":\"dlcs-upload:2/20/up2/origin\"}", &j),
-                 &j, 400, "an upload origin can only be this image's own ('dlcs-upload:2/20/up1");
+                 &j, 400, "an upload origin can only name one of this image's own uploads");
     /* a PATCH naming the image's own upload is its own (the check uses the stored identity) */
-    assert_int_equal(call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1",
-                          "{\"origin\":\"dlcs-upload:2/20/up1/origin\",\"string3\":\"own\"}", &j),
-                     200);
-    json_decref(j);
+    assert_int_equal(call(customer_key, "GET", "/customers/2/spaces/20/images/up1", NULL, &j), 200);
+    {
+        char patch[512];
+
+        (void)snprintf(patch, sizeof patch, "{\"origin\":\"%s\",\"string3\":\"own\"}",
+                       str(j, "origin"));
+        json_decref(j);
+        assert_int_equal(
+            call(customer_key, "PATCH", "/customers/2/spaces/20/images/up1", patch, &j), 200);
+        json_decref(j);
+    }
     /* nothing was registered by the refused requests */
     expect_error(call(customer_key, "GET", "/customers/2/spaces/20/images/e", NULL, &j), &j, 404,
                  "no image 'e'");

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <vips/vips.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/blobstore.h"
 #include "dlcs/fs.h"
 #include "dlcs/ingest.h"
@@ -27,6 +28,7 @@
 
 static const char *binary;
 static char *scratch, *data_dir, *env_data;
+static char *quad_prefix; /* the blob prefix of quad's served generation */
 static struct harness_proc server;
 
 /* 1200 x 800: red top-left, green top-right, blue bottom-left, white bottom-right. */
@@ -65,7 +67,7 @@ static void make_records(struct dlcs_store *store)
     struct dlcs_customer c;
     struct dlcs_space sp;
     struct dlcs_asset a[4];
-    struct dlcs_registration reg = {a, 4, NULL, false, false};
+    struct dlcs_registration reg = {a, 4, NULL, false, false, NULL};
     const char *ids[4] = {"quad", "restricted", "open400", "pending"};
 
     dlcs_entity_init(&dlcs_customer_entity, &c);
@@ -100,10 +102,20 @@ static void ingest_and_complete(struct dlcs_store *store, struct dlcs_blobstore 
     struct dlcs_ingest_report rep;
     struct dlcs_error err = {0};
     char *origin = dlcs_xasprintf("file://%s/quad.jpg", scratch);
-    char *prefix = dlcs_xasprintf("1/1/%s", id);
-    struct dlcs_ingest_result r = {1, 1, id, 1, 0, NULL, 0, 0, 0, 0, 0, NULL};
+    struct dlcs_asset a;
+    struct dlcs_ingest_result r = {1, 1, id, 0, 0, NULL, 0, 0, 0, 0, 0, NULL};
     enum dlcs_completion outcome;
+    char *prefix;
 
+    dlcs_entity_init(&dlcs_asset_entity, &a);
+    a.customer = a.space = 1;
+    a.id = dlcs_xstrdup(id);
+    assert_int_equal(dlcs_store_get(store, &dlcs_asset_entity, &a, NULL), DLCS_OK);
+    r.generation = a.generation; /* where its job writes: that generation's own set */
+    prefix = dlcs_asset_blob_prefix(&a, a.generation);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    if (strcmp(id, "quad") == 0)
+        quad_prefix = dlcs_xstrdup(prefix);
     if (dlcs_ingest_one(s, origin, NULL, blobs, prefix, &rep, &err) != DLCS_OK)
         fail_msg("ingest: %s", err.message);
     r.width = rep.convert.width;
@@ -172,6 +184,7 @@ static int global_teardown(void **state)
         fprintf(stderr, "could not remove %s\n", scratch);
     free(scratch);
     free(data_dir);
+    free(quad_prefix);
     free(env_data);
     return clean ? 0 : -1;
 }
@@ -413,7 +426,7 @@ static bool has_size(const json_t *sizes, int w, int h)
  */
 static void info_sizes_are_the_pyramid_levels(void **state)
 {
-    char *tif = dlcs_xasprintf("%s/blobs/1/1/quad/image.tif", data_dir);
+    char *tif = dlcs_xasprintf("%s/blobs/%s/image.tif", data_dir, quad_prefix);
     json_t *v3 = get_json("/iiif-img/1/1/quad/info.json", NULL, NULL, 0);
     json_t *v2 = get_json("/iiif-img/v2/1/1/quad/info.json", NULL, NULL, 0);
     VipsImage *first = vips_image_new_from_file(tif, NULL);
@@ -537,7 +550,7 @@ static void options_and_head(void **state)
 static void stored_thumbnail_is_served_as_stored(void **state)
 {
     struct harness_response *r = calloc(1, sizeof *r);
-    char *path = dlcs_xasprintf("%s/blobs/1/1/quad/thumbs/400x267.jpg", data_dir);
+    char *path = dlcs_xasprintf("%s/blobs/%s/thumbs/400x267.jpg", data_dir, quad_prefix);
     FILE *f = fopen(path, "rb");
     char *stored = malloc(1 << 20);
     size_t n = f ? fread(stored, 1, 1 << 20, f) : 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/stop.h"
@@ -88,6 +89,42 @@ static void log_outcome(const struct dlcs_ingest_job *job, const struct dlcs_ing
         dlcs_log_kv(DLCS_LOG_WARN, fields, "ingest failed: %s", why->message);
 }
 
+/*
+ * After the outcome is recorded, remove the set no record serves any more: the one a success
+ * replaced, or this generation's own after a failure or when it was superseded or deleted
+ * meanwhile. A duplicate delivery of a completed generation removes nothing: its set is the
+ * served one.
+ */
+static void remove_unserved(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
+                            bool ok, enum dlcs_completion outcome)
+{
+    struct dlcs_asset now;
+    struct dlcs_error err = {0};
+    int64_t gone = -1;
+    enum dlcs_status st;
+
+    if (outcome == DLCS_COMPLETION_RECORDED && ok && dlcs_asset_is_served(a) &&
+        a->served != a->generation)
+        gone = a->served;
+    else if (outcome == DLCS_COMPLETION_RECORDED && !ok)
+        gone = a->generation;
+    if (outcome == DLCS_COMPLETION_STALE) { /* served sets only move forward: read it again */
+        dlcs_entity_init(&dlcs_asset_entity, &now);
+        now.customer = a->customer;
+        now.space = a->space;
+        now.id = dlcs_xstrdup(a->id);
+        st = dlcs_store_get(env->store, &dlcs_asset_entity, &now, &err);
+        if (st == DLCS_ENOTFOUND || (st == DLCS_OK && now.served != a->generation))
+            gone = a->generation;
+        dlcs_entity_release(&dlcs_asset_entity, &now);
+    }
+    if (gone < 0)
+        return;
+    if (dlcs_asset_blobs_remove_generation(env->blobs, a, gone, &err) != DLCS_OK)
+        dlcs_log(DLCS_LOG_WARN, "asset %lld/%lld/%s: cannot remove generation %lld: %s",
+                 (long long)a->customer, (long long)a->space, a->id, (long long)gone, err.message);
+}
+
 enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
                                    const struct dlcs_ingest_job *job, struct dlcs_error *err)
 {
@@ -100,8 +137,7 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     struct dlcs_error why = {0};
     struct dlcs_ingest_result r = {
         a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0, NULL};
-    char *prefix =
-        dlcs_xasprintf("%lld/%lld/%s", (long long)a->customer, (long long)a->space, a->id);
+    char *prefix = dlcs_asset_blob_prefix(a, a->generation);
     enum dlcs_completion outcome;
     enum dlcs_status st;
 
@@ -119,11 +155,12 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     dlcs_list_release(&list);
     free(prefix);
     log_outcome(job, &rep, st, &why);
-    if (job->failure)
-        *job->failure = why;
     if (st != DLCS_OK && dlcs_status_is_transient(st) &&
-        (!job->record_transient || (job->queued && dlcs_stop_requested())))
+        (!job->record_transient || (job->queued && dlcs_stop_requested()))) {
+        if (job->failure)
+            *job->failure = why;
         return dlcs_error_set(err, st, "%s", why.message); /* for the caller to retry */
+    }
     if (st == DLCS_OK) {
         r.width = rep.convert.width;
         r.height = rep.convert.height;
@@ -133,5 +170,12 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     } else {
         r.error = why.message; /* recorded on the asset: the client sees why */
     }
-    return dlcs_store_complete(env->store, &r, &outcome, err);
+    st = dlcs_store_complete(env->store, &r, &outcome, err);
+    if (st != DLCS_OK)
+        return st;
+    remove_unserved(env, a, st == DLCS_OK, outcome);
+    /* a superseded (or deleted) generation's failure is nobody's answer */
+    if (job->failure && outcome != DLCS_COMPLETION_STALE)
+        *job->failure = why;
+    return DLCS_OK;
 }

@@ -66,11 +66,12 @@ static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
     a.space = job->space;
     a.id = dlcs_xstrdup(job->asset);
     st = dlcs_store_get(p->env.store, &dlcs_asset_entity, &a, &err);
-    if (st == DLCS_OK && a.generation == job->generation)
+    /* a generation no longer ingesting was completed by another delivery of this job */
+    if (st == DLCS_OK && a.generation == job->generation && a.ingesting)
         st = dlcs_ingest_asset(
             &p->env, &(const struct dlcs_ingest_job){&a, job->attempts, last, true, NULL}, &err);
     else if (st == DLCS_ENOTFOUND || st == DLCS_OK)
-        st = DLCS_OK; /* deleted or re-registered since: a stale job, nothing to do */
+        st = DLCS_OK; /* deleted, re-registered or completed since: nothing to do */
     if (st != DLCS_OK && dlcs_status_is_transient(st) && (!last || dlcs_stop_requested())) {
         /* stopped by a shutdown: back to the queue at once, for the next run or another worker */
         delay = dlcs_stop_requested()

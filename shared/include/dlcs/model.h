@@ -70,6 +70,8 @@ struct dlcs_asset {
     int64_t generation; /* internal: bumped on every (re)registration; stale jobs carry old ones */
     int64_t size;       /* internal: bytes of the stored derivatives (set by ingest) */
     int64_t thumbnail_size; /* internal: bytes of the stored thumbnails (set by ingest) */
+    int64_t served;         /* internal: the generation delivery reads (see asset_blobs.h) */
+    int64_t origin_size;    /* internal: bytes of the uploaded original, 0 for a URL origin */
 };
 
 struct dlcs_batch {

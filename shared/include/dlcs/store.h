@@ -94,6 +94,10 @@ struct dlcs_registration {
                                  set by the caller (every asset's), the rest filled on success */
     bool enqueue;             /* also queue one ingest job per asset, in the same atomic write */
     bool priority;            /* the jobs jump ahead of ordinary ones */
+    char **previous_origins;  /* NULL, or 'count' slots: each asset's previous record's origin
+                                 (new string, NULL when it was new), read in the same write so
+                                 the caller can remove an upload no record names any more; the
+                                 caller frees them (all NULL on failure) */
 };
 
 /* An ingest job claimed from the queue: which asset, which generation. */
@@ -164,7 +168,7 @@ struct dlcs_store_ops {
                                         struct dlcs_error *err);
     enum dlcs_status (*complete)(void *impl, const struct dlcs_ingest_result *r,
                                  enum dlcs_completion *outcome, struct dlcs_error *err);
-    enum dlcs_status (*asset_remove)(void *impl, int64_t customer, int64_t space, const char *id,
+    enum dlcs_status (*asset_remove)(void *impl, struct dlcs_asset *removed,
                                      struct dlcs_error *err);
     enum dlcs_status (*job_claim)(void *impl, const struct dlcs_job_lease *lease,
                                   struct dlcs_job *job, struct dlcs_error *err);
@@ -250,8 +254,11 @@ enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t custo
 
 /*
  * Register assets in one atomic write: each asset is created or replaced (its previous
- * record's 'created' kept), its generation bumped, 'ingesting' set, 'error' and 'finished'
- * cleared, 'family' derived. With a batch: the batch is created (count = reg->count, id
+ * record's 'created' kept), given a new generation (unique in the store: larger than any
+ * before, never reused after a delete), 'ingesting' set, 'error' and 'finished' cleared,
+ * 'family' derived. What is being served stays: a replaced record keeps its 'served'
+ * generation, width, height, duration and stored sizes until the new generation completes
+ * (and its uploaded original's size when the origin is unchanged). With a batch: the batch is created (count = reg->count, id
  * minted, submitted = now), every asset joins it, and a previous batch left with no current
  * assets and unfinished becomes superseded. DLCS_ENOTFOUND when an asset's space does not
  * exist (the message names it); DLCS_EINVAL for two assets with one key. Nothing is written
@@ -261,9 +268,10 @@ enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_regis
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
- * Record an ingest result exactly once per generation: the asset's width/height/duration,
- * error, ingesting = false and finished = now are written only if the asset's generation is
- * still r->generation; the batch counters (completed or errors) move in the same atomic
+ * Record an ingest result exactly once per generation: error, ingesting = false and finished =
+ * now, and for a success the asset's width/height/duration, stored sizes and served =
+ * r->generation (delivery switches to it in this write; after a failure the previously served
+ * generation goes on serving), written only if the asset's generation is still r->generation; the batch counters (completed or errors) move in the same atomic
  * update, and the batch is finished when completed + errors = count. '*outcome' says whether
  * this call recorded it. Thread- and process-safe.
  */
@@ -272,11 +280,13 @@ enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
- * Delete an asset. Its batch memberships stay in the batch history only as counts.
- * DLCS_ENOTFOUND if absent.
+ * Delete the asset 'removed' names (customer, space, id; initialised) and fill 'removed' with
+ * the record as it was, read in the same write: the caller removes exactly that record's
+ * blobs, never those of a registration of the same id that follows. Its batch memberships stay
+ * in the batch history only as counts. DLCS_ENOTFOUND if absent.
  */
-enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, int64_t customer, int64_t space,
-                                         const char *id, struct dlcs_error *err) DLCS_WARN_UNUSED;
+enum dlcs_status dlcs_store_asset_remove(struct dlcs_store *store, struct dlcs_asset *removed,
+                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /*
  * The embedded queue (a job table in the same database, written in the registration's own

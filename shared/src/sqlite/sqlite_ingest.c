@@ -19,9 +19,12 @@ enum member_status {
 };
 
 static const char SQL_SPACE_EXISTS[] = "SELECT 1 FROM spaces WHERE customer=?1 AND id=?2";
+/* What a re-registration keeps: identity in time, and what is being served until it ends. */
 static const char SQL_ASSET_STATE[] =
-    "SELECT generation, created, batch, ingesting FROM assets WHERE customer=?1 AND space=?2 "
-    "AND id=?3";
+    "SELECT generation, created, batch, ingesting, width, height, duration, size, thumbnailSize, "
+    "served, origin, originSize FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
+static const char SQL_GENERATIONS[] =
+    "UPDATE sequences SET value = value + ?1 WHERE name = 'generation' RETURNING value";
 static const char SQL_ASSET_DELETE[] =
     "DELETE FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
 static const char SQL_MEMBER_ADD[] =
@@ -37,9 +40,16 @@ static const char SQL_BATCH_SHRINK[] =
     " finished = CASE WHEN finished IS NULL AND count-1 > 0 AND completed+errors >= count-1 "
     "   THEN ?2 ELSE finished END "
     "WHERE id=?1";
+/* A success switches delivery to its generation; a failure leaves the served one serving. */
 static const char SQL_ASSET_FINISH[] =
-    "UPDATE assets SET width=?1, height=?2, duration=?3, error=?4, ingesting=0, finished=?5, "
-    " modified=?5, size=?10, thumbnailSize=?11, \"mediaType\"=COALESCE(\"mediaType\", ?12) "
+    "UPDATE assets SET width = CASE WHEN ?4 IS NULL THEN ?1 ELSE width END,"
+    " height = CASE WHEN ?4 IS NULL THEN ?2 ELSE height END,"
+    " duration = CASE WHEN ?4 IS NULL THEN ?3 ELSE duration END,"
+    " size = CASE WHEN ?4 IS NULL THEN ?10 ELSE size END,"
+    " thumbnailSize = CASE WHEN ?4 IS NULL THEN ?11 ELSE thumbnailSize END,"
+    " served = CASE WHEN ?4 IS NULL THEN ?9 ELSE served END,"
+    " error=?4, ingesting=0, finished=?5, modified=?5,"
+    " \"mediaType\"=COALESCE(\"mediaType\", ?12) "
     "WHERE customer=?6 AND space=?7 AND id=?8 AND generation=?9 AND ingesting=1";
 static const char SQL_ASSET_GENERATION[] =
     "SELECT generation FROM assets WHERE customer=?1 AND space=?2 AND id=?3";
@@ -108,10 +118,39 @@ static enum dlcs_status check_space(struct sql_conn *c, int64_t customer, int64_
     return step == SQLITE_ROW ? DLCS_OK : dlcs_sql_fail(c, "space", err);
 }
 
-/* Prepare one asset's new row from its previous state; leave an old batch if it moves. */
-static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, int64_t batch,
-                                      int64_t now, struct dlcs_error *err)
+/* The previous record's state that its re-registration carries over. */
+static void keep_previous(sqlite3_stmt *st, struct dlcs_asset *a, char **previous_origin)
 {
+    const char *origin = (const char *)sqlite3_column_text(st, 10);
+
+    a->created = sqlite3_column_int64(st, 1);
+    /* what is served stays served (and counted) until the new generation completes */
+    a->width = sqlite3_column_int64(st, 4);
+    a->height = sqlite3_column_int64(st, 5);
+    a->duration = sqlite3_column_int64(st, 6);
+    a->size = sqlite3_column_int64(st, 7);
+    a->thumbnail_size = sqlite3_column_int64(st, 8);
+    a->served = sqlite3_column_int64(st, 9);
+    if (origin && a->origin && strcmp(origin, a->origin) == 0 && a->origin_size == 0)
+        a->origin_size = sqlite3_column_int64(st, 11); /* the same upload, ingested again */
+    if (previous_origin)
+        *previous_origin = origin ? dlcs_xstrdup(origin) : NULL;
+}
+
+/* What one registration gives each of its assets. */
+struct stamp {
+    int64_t batch, now, generation;
+};
+
+/*
+ * Prepare one asset's new row from its previous state; leave an old batch if it moves.
+ * '*previous_origin' (may be NULL) gets the previous record's origin.
+ */
+static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a,
+                                      const struct stamp *stamp, char **previous_origin,
+                                      struct dlcs_error *err)
+{
+    const int64_t batch = stamp->batch, now = stamp->now;
     sqlite3_stmt *st = NULL;
     int64_t old_batch = 0;
     int step;
@@ -120,11 +159,11 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, a->customer, a->space, a->id);
     step = sqlite3_step(st);
-    a->generation = 1;
+    a->generation = stamp->generation;
     a->created = now;
+    a->width = a->height = a->duration = a->size = a->thumbnail_size = a->served = 0;
     if (step == SQLITE_ROW) {
-        a->generation = sqlite3_column_int64(st, 0) + 1;
-        a->created = sqlite3_column_int64(st, 1);
+        keep_previous(st, a, previous_origin);
         old_batch = sqlite3_column_int64(st, 2);
     } else if (step != SQLITE_DONE) {
         return dlcs_sql_fail(c, "asset state", err);
@@ -134,11 +173,27 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a, 
     a->ingesting = true;
     a->finished = 0;
     a->modified = now;
-    a->width = a->height = a->duration = 0;
     dlcs_str_replace(&a->error, NULL);
     dlcs_str_replace(&a->family, dlcs_asset_family_for(a->media_type));
     if (old_batch && old_batch != batch)
         return leave_batch(c, old_batch, a->customer, a->space, a->id, err);
+    return DLCS_OK;
+}
+
+/* Reserve 'n' generations: the last of them into '*last'. Never reused, even after deletes. */
+static enum dlcs_status reserve_generations(struct sql_conn *c, size_t n, int64_t *last,
+                                            struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (dlcs_sql_cached(c, SQL_GENERATIONS, &st, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)n);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return dlcs_sql_fail(c, "reserve generations", err);
+    *last = sqlite3_column_int64(st, 0);
+    (void)sqlite3_step(st); /* to the end of the RETURNING rows: the update is complete */
+    sqlite3_reset(st);
     return DLCS_OK;
 }
 
@@ -200,22 +255,26 @@ static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
                                      struct dlcs_registration *reg, struct dlcs_error *err)
 {
     int64_t now = dlcs_time_now_ms();
-    int64_t batch = 0;
+    int64_t batch = 0, last = 0;
 
     if (reg->batch) {
         if (create_batch(s, c, reg, now, err) != DLCS_OK)
             return DLCS_EUPSTREAM;
         batch = reg->batch->id;
     }
+    if (reg->count > 0 && reserve_generations(c, reg->count, &last, err) != DLCS_OK)
+        return DLCS_EUPSTREAM;
     for (size_t i = 0; i < reg->count; i++) {
         struct dlcs_asset *a = &reg->assets[i];
+        const struct stamp stamp = {batch, now, last - (int64_t)(reg->count - 1 - i)};
 
         if (i == 0 || a->space != reg->assets[i - 1].space ||
             a->customer != reg->assets[i - 1].customer) {
             if (check_space(c, a->customer, a->space, err) != DLCS_OK)
                 return err ? err->code : DLCS_ENOTFOUND;
         }
-        if (prepare_asset(c, a, batch, now, err) != DLCS_OK ||
+        if (prepare_asset(c, a, &stamp, reg->previous_origins ? &reg->previous_origins[i] : NULL,
+                          err) != DLCS_OK ||
             write_asset(s, c, a, err) != DLCS_OK ||
             (batch && add_member(c, batch, a, err) != DLCS_OK) ||
             (reg->enqueue && dlcs_sql_job_add(c, a, reg->priority, err) != DLCS_OK)) {
@@ -321,40 +380,57 @@ enum dlcs_status dlcs_sql_op_complete(void *impl, const struct dlcs_ingest_resul
     return st;
 }
 
-static enum dlcs_status remove_asset(struct sql_conn *c, int64_t customer, int64_t space,
-                                     const char *id, struct dlcs_error *err)
+/* The record 'a' names, read into 'a' inside the delete's own write. */
+static enum dlcs_status read_removed(struct sql_store *s, struct sql_conn *c, struct dlcs_asset *a,
+                                     struct dlcs_error *err)
 {
+    const struct entity_sql *q = dlcs_sql_entity(s, &dlcs_asset_entity);
+    struct dlcs_asset fresh;
     sqlite3_stmt *st = NULL;
-    int64_t batch = 0;
+    enum dlcs_status rc;
     int step;
 
-    if (dlcs_sql_cached(c, SQL_ASSET_STATE, &st, err) != DLCS_OK)
+    if (dlcs_sql_cached(c, q->get, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
-    bind_key3(st, 1, customer, space, id);
+    bind_key3(st, 1, a->customer, a->space, a->id);
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         return dlcs_error_set(err, DLCS_ENOTFOUND, "no such Image");
     if (step != SQLITE_ROW)
         return dlcs_sql_fail(c, "asset", err);
-    batch = sqlite3_column_int64(st, 2);
+    dlcs_entity_init(&dlcs_asset_entity, &fresh); /* the key strings are bound until reset */
+    rc = dlcs_sql_read_row(st, &dlcs_asset_entity, &fresh, err);
     sqlite3_reset(st);
-    if (batch && leave_batch(c, batch, customer, space, id, err) != DLCS_OK)
+    dlcs_entity_release(&dlcs_asset_entity, a);
+    *a = fresh;
+    return rc;
+}
+
+static enum dlcs_status remove_asset(struct sql_store *s, struct sql_conn *c,
+                                     struct dlcs_asset *a, struct dlcs_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    enum dlcs_status rc = read_removed(s, c, a, err);
+
+    if (rc != DLCS_OK)
+        return rc;
+    if (a->batch && leave_batch(c, a->batch, a->customer, a->space, a->id, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
     if (dlcs_sql_cached(c, SQL_ASSET_DELETE, &st, err) != DLCS_OK)
         return DLCS_EUPSTREAM;
-    bind_key3(st, 1, customer, space, id);
+    bind_key3(st, 1, a->customer, a->space, a->id);
     return step_done(c, st, "delete asset", err);
 }
 
-enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t space,
-                                          const char *id, struct dlcs_error *err)
+enum dlcs_status dlcs_sql_op_asset_remove(void *impl, struct dlcs_asset *removed,
+                                          struct dlcs_error *err)
 {
     struct sql_store *s = impl;
     struct sql_conn *c = dlcs_sql_acquire(s);
     enum dlcs_status st = dlcs_sql_write_begin(s, c, err);
 
     if (st == DLCS_OK)
-        st = dlcs_sql_write_end(s, c, remove_asset(c, customer, space, id, err), err);
+        st = dlcs_sql_write_end(s, c, remove_asset(s, c, removed, err), err);
     dlcs_sql_release(s, c);
     return st;
 }

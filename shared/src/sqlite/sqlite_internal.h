@@ -114,8 +114,8 @@ enum dlcs_status dlcs_sql_op_register(void *impl, struct dlcs_registration *reg,
                                       struct dlcs_error *err);
 enum dlcs_status dlcs_sql_op_complete(void *impl, const struct dlcs_ingest_result *r,
                                       enum dlcs_completion *outcome, struct dlcs_error *err);
-enum dlcs_status dlcs_sql_op_asset_remove(void *impl, int64_t customer, int64_t space,
-                                          const char *id, struct dlcs_error *err);
+enum dlcs_status dlcs_sql_op_asset_remove(void *impl, struct dlcs_asset *removed,
+                                          struct dlcs_error *err);
 
 /* The job table (sqlite_jobs.c). */
 enum dlcs_status dlcs_sql_job_add(struct sql_conn *c, const struct dlcs_asset *a, bool priority,

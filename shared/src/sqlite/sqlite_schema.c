@@ -89,6 +89,14 @@ static const char *const migrations[] = {
     /* 5: who holds a job's lease (a restarted worker reclaims its dead predecessor's) */
     ("ALTER TABLE jobs ADD COLUMN lease_owner TEXT;"
      "ALTER TABLE jobs ADD COLUMN lease_token TEXT;"),
+    /* 6: each generation's derivatives apart (the served one named), uploads counted, and
+     * generations unique across deletes (a stale job can never complete a new record) */
+    ("ALTER TABLE assets ADD COLUMN \"served\" INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE assets ADD COLUMN \"originSize\" INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+     "INSERT INTO sequences VALUES ('generation', MAX("
+     " (SELECT COALESCE(MAX(generation), 0) FROM assets),"
+     " (SELECT COALESCE(MAX(generation), 0) FROM jobs)));"),
 };
 
 static enum dlcs_status current_version(struct sql_conn *c, int *version, struct dlcs_error *err)
