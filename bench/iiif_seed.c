@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     struct dlcs_error err = {0};
     struct dlcs_store *s = NULL;
     struct dlcs_asset a;
-    struct dlcs_registration reg = {&a, 1, NULL, false, false, NULL};
+    struct dlcs_registration reg = {&a, 1, NULL, false, false, false, NULL};
     struct dlcs_ingest_result r = {1, 1, NULL, 1, 0, NULL, 0, 0, 0, 0, 0, NULL};
     enum dlcs_completion outcome;
     char *url;

@@ -18,7 +18,7 @@ static int seed_pages(struct dlcs_store *s, long count, struct dlcs_error *err)
 {
     struct dlcs_asset *pages = dlcs_xcalloc((size_t)count, sizeof *pages);
     struct dlcs_batch b;
-    struct dlcs_registration reg = {pages, (size_t)count, &b, false, false, NULL};
+    struct dlcs_registration reg = {pages, (size_t)count, &b, false, false, false, NULL};
     enum dlcs_completion outcome;
     int rc = 0;
 

@@ -45,7 +45,7 @@ static void port_insert(struct dlcs_store *s, long n)
 
     for (long base = 0; base < n; base += PER_BATCH) {
         struct dlcs_batch b;
-        struct dlcs_registration reg = {assets, PER_BATCH, &b, false, false, NULL};
+        struct dlcs_registration reg = {assets, PER_BATCH, &b, false, false, false, NULL};
 
         dlcs_entity_init(&dlcs_batch_entity, &b);
         b.customer = 1;

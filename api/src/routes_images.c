@@ -94,12 +94,13 @@ static int immediate_share(const struct dlcs_config *cfg)
 /*
  * Store the upload (if any), register 'a' (a new generation) and ingest it now, holding one
  * immediate-ingest slot for all of it: a busy server refuses before it keeps any bytes. An
- * upload stored for a new image is removed again when its registration fails.
+ * upload is removed again when its registration fails. 'if_unchanged' (PATCH, reingest): only
+ * if the record is still the one read (409 when registered again since, 404 when deleted).
  */
 static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a,
-                                     const struct dlcs_upload *up)
+                                     const struct dlcs_upload *up, bool if_unchanged)
 {
-    struct dlcs_registration reg = {a, 1, NULL, false, false, NULL};
+    struct dlcs_registration reg = {a, 1, NULL, false, false, if_unchanged, NULL};
     const struct dlcs_api_context *ctx = call->ctx;
     struct dlcs_error failure = {0};
     enum dlcs_status st;
@@ -151,7 +152,7 @@ static int register_and_answer(struct api_call *call, struct dlcs_asset *in, uin
 {
     if (check_identity(call, in, sent, path) != DLCS_OK ||
         dlcs_api_asset_prepare(call, in, sent, path, up) != DLCS_OK ||
-        register_now(call, in, up) != DLCS_OK)
+        register_now(call, in, up, false) != DLCS_OK)
         return dlcs_api_fail(call);
     return answer_asset(call, exists ? 200 : 201, in);
 }
@@ -318,7 +319,7 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         if (was_sent(sent, "origin") && strcmp(a.origin ? a.origin : "", in.origin) != 0)
             a.origin_size = 0; /* no longer the upload it counted (PATCH cannot upload) */
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
-        st = register_now(&call, &a, &(const struct dlcs_upload){0});
+        st = register_now(&call, &a, &(const struct dlcs_upload){0}, true);
     } else { /* only what was sent changes (never the reference's bug #1261) */
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = dlcs_store_update(call.ctx->store, &dlcs_asset_entity, &a, sent, &call.err);
@@ -357,7 +358,7 @@ static int reingest_image(const struct _u_request *req, struct _u_response *res,
     dlcs_entity_init(&dlcs_asset_entity, &a);
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
         load_image(&call, &a) != DLCS_OK ||
-        register_now(&call, &a, &(const struct dlcs_upload){0}) != DLCS_OK)
+        register_now(&call, &a, &(const struct dlcs_upload){0}, true) != DLCS_OK)
         rc = dlcs_api_fail(&call);
     else
         rc = answer_asset(&call, 200, &a);

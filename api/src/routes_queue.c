@@ -111,7 +111,7 @@ static int queue(const struct _u_request *req, struct _u_response *res, void *da
     }
     b.customer = call.customer;
     b.priority = priority;
-    reg = (struct dlcs_registration){assets, n, &b, true, priority, NULL};
+    reg = (struct dlcs_registration){assets, n, &b, true, priority, false, NULL};
     if (dlcs_api_register_assets(&call, &reg) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;

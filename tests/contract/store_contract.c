@@ -79,7 +79,7 @@ static void register_many(struct dlcs_store *s, int64_t customer, int64_t space,
                           const char *s1, size_t n, struct dlcs_batch *b)
 {
     struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, b, false, false, NULL};
+    struct dlcs_registration reg = {assets, n, b, false, false, false, NULL};
     struct dlcs_error err = {0};
 
     for (size_t i = 0; i < n; i++) {
@@ -355,7 +355,7 @@ static void register_into_unknown_space_writes_nothing(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL, false, false, NULL};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, false, NULL};
     struct dlcs_error err = {0};
     struct dlcs_query q = {.page = 1, .page_size = 10};
     int64_t n = -1, c = make_customer(s, "acme");
@@ -376,7 +376,7 @@ static void register_refuses_duplicate_ids(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
-    struct dlcs_registration reg = {assets, 2, NULL, false, false, NULL};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, false, NULL};
     struct dlcs_error err = {0};
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
@@ -655,13 +655,37 @@ static void generations_are_never_reused(void **state)
     assert_int_equal(complete(s, c, sp, "p0", before, 0, NULL), DLCS_COMPLETION_STALE);
 }
 
+/* A conditional registration (PATCH, reingest) applies only to the record it read. */
+static void conditional_registration_needs_the_generation_read(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset a;
+    struct dlcs_registration reg = {&a, 1, NULL, false, false, true, NULL};
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+    int64_t read;
+
+    register_many(s, c, sp, "p", "book", 1, NULL);
+    read = generation_of(s, c, sp, "p0");
+    register_many(s, c, sp, "p", "book", 1, NULL); /* someone else registers it meanwhile */
+    fill_asset(&a, c, sp, "p0", "patched", 0);
+    a.generation = read;
+    assert_int_equal(dlcs_store_register(s, &reg, NULL), DLCS_ECONFLICT);
+    a.generation = generation_of(s, c, sp, "p0");
+    OK(dlcs_store_register(s, &reg, NULL));
+    assert_true(a.generation > read);
+    OK(remove_one(s, c, sp, "p0", NULL));
+    assert_int_equal(dlcs_store_register(s, &reg, NULL), DLCS_ENOTFOUND); /* no resurrection */
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
 /* A registration says what each asset's previous origin was, read in its own write. */
 static void registration_reports_previous_origins(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_asset assets[2];
     char *previous[2] = {NULL, NULL};
-    struct dlcs_registration reg = {assets, 2, NULL, false, false, previous};
+    struct dlcs_registration reg = {assets, 2, NULL, false, false, false, previous};
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
 
@@ -1010,7 +1034,7 @@ static void queue_many(struct dlcs_store *s, int64_t customer, int64_t space, co
                        size_t n, bool priority)
 {
     struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, NULL, true, priority, NULL};
+    struct dlcs_registration reg = {assets, n, NULL, true, priority, false, NULL};
 
     for (size_t i = 0; i < n; i++) {
         char id[64];
@@ -1116,6 +1140,8 @@ int store_contract_run(const struct store_contract_adapter *a)
                                         teardown),
         cmocka_unit_test_setup_teardown(generations_are_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(registration_reports_previous_origins, setup, teardown),
+        cmocka_unit_test_setup_teardown(conditional_registration_needs_the_generation_read, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, setup, teardown),
         cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_membership_history, setup, teardown),

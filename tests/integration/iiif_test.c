@@ -67,7 +67,7 @@ static void make_records(struct dlcs_store *store)
     struct dlcs_customer c;
     struct dlcs_space sp;
     struct dlcs_asset a[4];
-    struct dlcs_registration reg = {a, 4, NULL, false, false, NULL};
+    struct dlcs_registration reg = {a, 4, NULL, false, false, false, NULL};
     const char *ids[4] = {"quad", "restricted", "open400", "pending"};
 
     dlcs_entity_init(&dlcs_customer_entity, &c);

@@ -94,6 +94,10 @@ struct dlcs_registration {
                                  set by the caller (every asset's), the rest filled on success */
     bool enqueue;             /* also queue one ingest job per asset, in the same atomic write */
     bool priority;            /* the jobs jump ahead of ordinary ones */
+    bool if_unchanged;        /* each asset's input 'generation' must still be the stored
+                                 one: DLCS_ECONFLICT when it was registered again since,
+                                 DLCS_ENOTFOUND when deleted (a PATCH or reingest applies to
+                                 the record it read, never to a newer one or a resurrected one) */
     char **previous_origins;  /* NULL, or 'count' slots: each asset's previous record's origin
                                  (new string, NULL when it was new), read in the same write so
                                  the caller can remove an upload no record names any more; the

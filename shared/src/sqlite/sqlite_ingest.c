@@ -140,6 +140,7 @@ static void keep_previous(sqlite3_stmt *st, struct dlcs_asset *a, char **previou
 /* What one registration gives each of its assets. */
 struct stamp {
     int64_t batch, now, generation;
+    bool if_unchanged; /* the input generation must still be the stored one */
 };
 
 /*
@@ -159,6 +160,16 @@ static enum dlcs_status prepare_asset(struct sql_conn *c, struct dlcs_asset *a,
         return DLCS_EUPSTREAM;
     bind_key3(st, 1, a->customer, a->space, a->id);
     step = sqlite3_step(st);
+    if (stamp->if_unchanged && step == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no such Image (deleted meanwhile)");
+    }
+    if (stamp->if_unchanged && step == SQLITE_ROW && sqlite3_column_int64(st, 0) != a->generation) {
+        sqlite3_reset(st);
+        return dlcs_error_set(err, DLCS_ECONFLICT,
+                              "the image was registered again while this request was applied; "
+                              "read it again and retry");
+    }
     a->generation = stamp->generation;
     a->created = now;
     a->width = a->height = a->duration = a->size = a->thumbnail_size = a->served = 0;
@@ -266,20 +277,27 @@ static enum dlcs_status register_all(struct sql_store *s, struct sql_conn *c,
         return DLCS_EUPSTREAM;
     for (size_t i = 0; i < reg->count; i++) {
         struct dlcs_asset *a = &reg->assets[i];
-        const struct stamp stamp = {batch, now, last - (int64_t)(reg->count - 1 - i)};
+        const struct stamp stamp = {batch, now, last - (int64_t)(reg->count - 1 - i),
+                                    reg->if_unchanged};
+        enum dlcs_status st = DLCS_OK;
 
         if (i == 0 || a->space != reg->assets[i - 1].space ||
-            a->customer != reg->assets[i - 1].customer) {
-            if (check_space(c, a->customer, a->space, err) != DLCS_OK)
-                return err ? err->code : DLCS_ENOTFOUND;
-        }
-        if (prepare_asset(c, a, &stamp, reg->previous_origins ? &reg->previous_origins[i] : NULL,
-                          err) != DLCS_OK ||
-            write_asset(s, c, a, err) != DLCS_OK ||
-            (batch && add_member(c, batch, a, err) != DLCS_OK) ||
-            (reg->enqueue && dlcs_sql_job_add(c, a, reg->priority, err) != DLCS_OK)) {
-            dlcs_error_prefix(err, "asset %zu ('%s')", i, a->id);
-            return err ? err->code : DLCS_EUPSTREAM;
+            a->customer != reg->assets[i - 1].customer)
+            st = check_space(c, a->customer, a->space, err);
+        if (st != DLCS_OK)
+            return st;
+        st = prepare_asset(c, a, &stamp, reg->previous_origins ? &reg->previous_origins[i] : NULL,
+                           err);
+        if (st == DLCS_OK)
+            st = write_asset(s, c, a, err);
+        if (st == DLCS_OK && batch)
+            st = add_member(c, batch, a, err);
+        if (st == DLCS_OK && reg->enqueue)
+            st = dlcs_sql_job_add(c, a, reg->priority, err);
+        if (st != DLCS_OK) {
+            if (reg->count > 1)
+                dlcs_error_prefix(err, "asset %zu ('%s')", i, a->id);
+            return st;
         }
     }
     return DLCS_OK;
