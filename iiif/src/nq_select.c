@@ -89,8 +89,9 @@ static enum dlcs_status to_query(struct dlcs_store *store, int64_t customer,
         dlcs_query_has(q, "tags", plan->tag);
     for (size_t i = 0; i < plan->batch_count; i++)
         dlcs_query_batch_member(q, plan->batches[i]);
-    dlcs_query_eq_int(q, "ingesting", 0);         /* only what can be shown: */
-    dlcs_query_term(q, "error", DLCS_TERM_UNSET); /* no broken images in a manifest */
+    /* only what can be shown: an image with a served set (a re-ingest in progress, or one that
+     * failed, leaves the previous set served), never a first ingest unfinished or failed */
+    dlcs_query_term(q, "width", DLCS_TERM_POSITIVE);
     for (size_t i = 0; i < plan->order_count; i++)
         dlcs_query_order(q, plan->order[i].field, plan->order[i].descending);
     return DLCS_OK;

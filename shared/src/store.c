@@ -95,6 +95,11 @@ static enum dlcs_status check_term(const struct dlcs_entity *e, const struct dlc
         if (f->type != DLCS_FT_STRING && f->type != DLCS_FT_TIME)
             return dlcs_error_set(err, DLCS_EINVAL, "field '%s' is never unset", t->field);
         return DLCS_OK;
+    case DLCS_TERM_POSITIVE:
+        if (!(f->flags & DLCS_FF_FILTER) || !is_numeric(f->type) || f->type == DLCS_FT_TIME)
+            return dlcs_error_set(err, DLCS_EINVAL, "field '%s' is not a filterable number",
+                                  t->field);
+        return DLCS_OK;
     case DLCS_TERM_HAS:
         if (f->type != DLCS_FT_STRLIST || !t->str)
             return dlcs_error_set(err, DLCS_EINVAL, "field '%s' is not a list", t->field);

@@ -139,7 +139,7 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
         a->customer, a->space, a->id, a->generation, a->batch, NULL, 0, 0, 0, 0, 0, NULL};
     char *prefix = dlcs_asset_blob_prefix(a, a->generation);
     enum dlcs_completion outcome;
-    enum dlcs_status st;
+    enum dlcs_status st, recorded;
 
     memset(&auth, 0, sizeof auth);
     memset(&rep, 0, sizeof rep);
@@ -170,9 +170,9 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
     } else {
         r.error = why.message; /* recorded on the asset: the client sees why */
     }
-    st = dlcs_store_complete(env->store, &r, &outcome, err);
-    if (st != DLCS_OK)
-        return st;
+    recorded = dlcs_store_complete(env->store, &r, &outcome, err);
+    if (recorded != DLCS_OK)
+        return recorded;
     remove_unserved(env, a, st == DLCS_OK, outcome);
     /* a superseded (or deleted) generation's failure is nobody's answer */
     if (job->failure && outcome != DLCS_COMPLETION_STALE)

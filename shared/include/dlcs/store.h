@@ -29,6 +29,7 @@ enum dlcs_term_op {
     DLCS_TERM_UNSET, /* time 0 / string NULL */
     DLCS_TERM_SET,   /* the opposite */
     DLCS_TERM_HAS,   /* a list field contains the string value */
+    DLCS_TERM_POSITIVE, /* an integer field > 0 */
 };
 
 struct dlcs_term {

@@ -63,6 +63,9 @@ static char *where_clause(const struct dlcs_entity *e, const struct dlcs_query *
         case DLCS_TERM_SET:
             append(&sql, " AND t.\"%s\" IS NOT NULL", t->field);
             break;
+        case DLCS_TERM_POSITIVE:
+            append(&sql, " AND t.\"%s\">0", t->field);
+            break;
         case DLCS_TERM_HAS:
             append(&sql, " AND EXISTS (SELECT 1 FROM json_each(t.\"%s\") WHERE value=?)", t->field);
             break;
