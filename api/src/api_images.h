@@ -68,7 +68,7 @@ enum dlcs_status dlcs_api_asset_check_policies(struct api_call *call,
  * previous records named and the new ones do not (read in the registration's own write).
  */
 enum dlcs_status dlcs_api_register_assets(struct api_call *call,
-                                   struct dlcs_registration *reg) DLCS_WARN_UNUSED;
+                                          struct dlcs_registration *reg) DLCS_WARN_UNUSED;
 
 /* Delete an image's record, then exactly the blobs that record named. */
 enum dlcs_status dlcs_api_asset_delete(struct api_call *call, int64_t customer, int64_t space,

@@ -233,8 +233,7 @@ static enum dlcs_status read_record(const struct dlcs_iiif_context *ctx, const c
         if (st == DLCS_ENOTFOUND)
             return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s'", key);
         if (st != DLCS_OK) /* a failing store is a 503, not a 404 */
-            return dlcs_error_set(err, st, "cannot read the image record now: %s",
-                                  get_err.message);
+            return dlcs_error_set(err, st, "cannot read the image record now: %s", get_err.message);
         if (!dlcs_asset_is_served(a) || a->width <= 0 || a->height <= 0)
             return not_served(a, key, err);
         img->restricted = a->roles.count > 0 || a->max_unauthorised >= 0;
@@ -290,8 +289,8 @@ enum dlcs_status dlcs_iiif_image_load(const struct dlcs_iiif_context *ctx,
         return st;
     if (!delivered_on(&img->asset, ref->channel)) {
         dlcs_iiif_image_release(img); /* on failure the caller has nothing to free */
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", ref->customer,
-                              ref->space, ref->id);
+        return dlcs_error_set(err, DLCS_ENOTFOUND, "no image '%s/%s/%s'", ref->customer, ref->space,
+                              ref->id);
     }
     return DLCS_OK;
 }

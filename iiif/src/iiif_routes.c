@@ -317,8 +317,8 @@ static enum dlcs_status image_answer(const struct _u_request *req, struct _u_res
         st = dlcs_error_set(err, DLCS_EAUTH, "image '%s' needs authorisation", img->asset.id);
     if (st != DLCS_OK)
         return st;
-    dlcs_iiif_canonical(plan, ic->path->version, (int)img->asset.width, (int)img->asset.height,
-                        tag, sizeof tag);
+    dlcs_iiif_canonical(plan, ic->path->version, (int)img->asset.width, (int)img->asset.height, tag,
+                        sizeof tag);
     link_headers(req, res, ic->ctx, ic->prefix, ic->path, img, plan);
     if (not_modified(req, res, img, tag)) {
         cors_and_cache(res, ic->ctx);

@@ -64,8 +64,8 @@ bool dlcs_asset_upload_origin_owned(const struct dlcs_asset *a, const char *orig
 
     if (!key)
         return false;
-    mine = dlcs_xasprintf("%lld/%lld/%s/origin", (long long)a->customer, (long long)a->space,
-                          a->id);
+    mine =
+        dlcs_xasprintf("%lld/%lld/%s/origin", (long long)a->customer, (long long)a->space, a->id);
     owned = strcmp(key, mine) == 0; /* the older, one-per-id form */
     free(mine);
     if (owned)

@@ -142,8 +142,8 @@ static long full_image(const char *id)
     (void)snprintf(path, sizeof path, "/iiif-img/2/1/%s/full/max/0/default.jpg", id);
     assert_int_equal(harness_http(&server, "GET", path, NULL, NULL, r), 0);
     st = r->status;
-    if (st == 200 && (r->body_len < 3 || (unsigned char)r->body[0] != 0xFF ||
-                      (unsigned char)r->body[1] != 0xD8))
+    if (st == 200 &&
+        (r->body_len < 3 || (unsigned char)r->body[0] != 0xFF || (unsigned char)r->body[1] != 0xD8))
         fail_msg("%s: 200 without JPEG bytes", path);
     free(r);
     return st;
@@ -295,8 +295,7 @@ static void a_reregistration_keeps_serving_until_it_is_complete(void **state)
     assert_int_equal(stored_sets("live", set_before, sizeof set_before), 1);
 
     /* queued again from an origin that takes 2 s: meanwhile the 600 px image is served */
-    (void)snprintf(batch, sizeof batch, "{\"member\":[{\"id\":\"live\",\"space\":1,%s]}",
-                   body + 1);
+    (void)snprintf(batch, sizeof batch, "{\"member\":[{\"id\":\"live\",\"space\":1,%s]}", body + 1);
     assert_int_equal(call("POST", "/customers/2/queue", batch, &j), 201);
     json_decref(j);
     j = record("live");
@@ -468,8 +467,7 @@ static void concurrent_operations_on_one_id_agree(void **state)
                 /* 404: deleted meanwhile; 409: registered again under a PATCH/reingest */
                 if (st != 200 && st != 201 && st != 204 && st != 404 && st != 409 && st != 503) {
                     harness_dump_log(&server);
-                    fail_msg("round %d, %s, op %d: HTTP %ld", round, ids[k],
-                             args[k][i].op % 7, st);
+                    fail_msg("round %d, %s, op %d: HTTP %ld", round, ids[k], args[k][i].op % 7, st);
                 }
             }
         printf("round %d: %d done, %d conflicts, %d busy of %d\n", round, done, conflicts, busy,

@@ -95,8 +95,8 @@ static void log_outcome(const struct dlcs_ingest_job *job, const struct dlcs_ing
  * meanwhile. A duplicate delivery of a completed generation removes nothing: its set is the
  * served one.
  */
-static void remove_unserved(const struct dlcs_ingest_env *env, const struct dlcs_asset *a,
-                            bool ok, enum dlcs_completion outcome)
+static void remove_unserved(const struct dlcs_ingest_env *env, const struct dlcs_asset *a, bool ok,
+                            enum dlcs_completion outcome)
 {
     struct dlcs_asset now;
     struct dlcs_error err = {0};

@@ -25,10 +25,10 @@
 
 /* A condition on one field; all terms of a filter must hold. */
 enum dlcs_term_op {
-    DLCS_TERM_EQ,    /* field == value */
-    DLCS_TERM_UNSET, /* time 0 / string NULL */
-    DLCS_TERM_SET,   /* the opposite */
-    DLCS_TERM_HAS,   /* a list field contains the string value */
+    DLCS_TERM_EQ,       /* field == value */
+    DLCS_TERM_UNSET,    /* time 0 / string NULL */
+    DLCS_TERM_SET,      /* the opposite */
+    DLCS_TERM_HAS,      /* a list field contains the string value */
     DLCS_TERM_POSITIVE, /* an integer field > 0 */
 };
 
@@ -263,11 +263,11 @@ enum dlcs_status dlcs_store_space_remove(struct dlcs_store *store, int64_t custo
  * before, never reused after a delete), 'ingesting' set, 'error' and 'finished' cleared,
  * 'family' derived. What is being served stays: a replaced record keeps its 'served'
  * generation, width, height, duration and stored sizes until the new generation completes
- * (and its uploaded original's size when the origin is unchanged). With a batch: the batch is created (count = reg->count, id
- * minted, submitted = now), every asset joins it, and a previous batch left with no current
- * assets and unfinished becomes superseded. DLCS_ENOTFOUND when an asset's space does not
- * exist (the message names it); DLCS_EINVAL for two assets with one key. Nothing is written
- * on failure.
+ * (and its uploaded original's size when the origin is unchanged). With a batch: the batch is
+ * created (count = reg->count, id minted, submitted = now), every asset joins it, and a previous
+ * batch left with no current assets and unfinished becomes superseded. DLCS_ENOTFOUND when an
+ * asset's space does not exist (the message names it); DLCS_EINVAL for two assets with one key.
+ * Nothing is written on failure.
  */
 enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_registration *reg,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
@@ -276,9 +276,10 @@ enum dlcs_status dlcs_store_register(struct dlcs_store *store, struct dlcs_regis
  * Record an ingest result exactly once per generation: error, ingesting = false and finished =
  * now, and for a success the asset's width/height/duration, stored sizes and served =
  * r->generation (delivery switches to it in this write; after a failure the previously served
- * generation goes on serving), written only if the asset's generation is still r->generation; the batch counters (completed or errors) move in the same atomic
- * update, and the batch is finished when completed + errors = count. '*outcome' says whether
- * this call recorded it. Thread- and process-safe.
+ * generation goes on serving), written only if the asset's generation is still r->generation; the
+ * batch counters (completed or errors) move in the same atomic update, and the batch is finished
+ * when completed + errors = count. '*outcome' says whether this call recorded it. Thread- and
+ * process-safe.
  */
 enum dlcs_status dlcs_store_complete(struct dlcs_store *store, const struct dlcs_ingest_result *r,
                                      enum dlcs_completion *outcome,

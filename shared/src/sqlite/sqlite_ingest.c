@@ -424,8 +424,8 @@ static enum dlcs_status read_removed(struct sql_store *s, struct sql_conn *c, st
     return rc;
 }
 
-static enum dlcs_status remove_asset(struct sql_store *s, struct sql_conn *c,
-                                     struct dlcs_asset *a, struct dlcs_error *err)
+static enum dlcs_status remove_asset(struct sql_store *s, struct sql_conn *c, struct dlcs_asset *a,
+                                     struct dlcs_error *err)
 {
     sqlite3_stmt *st = NULL;
     enum dlcs_status rc = read_removed(s, c, a, err);
