@@ -87,6 +87,13 @@ enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *s
 /* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
 
+/*
+ * DLCS_ENOSPACE (507), naming which, when blob storage, the data directory or the scratch
+ * directory has less than DLCS_STORAGE_MIN_FREE_MB free: refused before any bytes are kept.
+ */
+enum dlcs_status dlcs_api_room_check(const struct dlcs_api_context *ctx,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 /* A query parameter, or NULL. Borrowed from the request. */
 const char *dlcs_api_query(const struct api_call *call, const char *name);
 

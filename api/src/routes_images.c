@@ -76,7 +76,8 @@ static enum dlcs_status ingest_failed(struct api_call *call, const struct dlcs_a
 
     if (code == DLCS_EBUSY)
         code = DLCS_EUPSTREAM; /* the origin said 429: it is the upstream that is busy */
-    else if (code != DLCS_ETOOLARGE && code != DLCS_EUPSTREAM && code != DLCS_ETIMEOUT)
+    else if (code != DLCS_ETOOLARGE && code != DLCS_EUPSTREAM && code != DLCS_ETIMEOUT &&
+             code != DLCS_ENOSPACE) /* 507: our disk, not the client's image */
         code = DLCS_EUNPROCESSABLE;
     return dlcs_error_set(&call->err, code,
                           "image '%s' is registered, but its ingest failed (see its 'error'): %s",
@@ -107,6 +108,8 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
 
     if (!ctx->ingest)
         return dlcs_error_set(&call->err, DLCS_EBUSY, "immediate ingest is not available here");
+    if (dlcs_api_room_check(ctx, &call->err) != DLCS_OK)
+        return call->err.code;
     if (ctx->immediate &&
         !dlcs_slots_take_for(ctx->immediate, (uint64_t)a->customer, immediate_share(ctx->cfg)))
         return dlcs_error_set(&call->err, DLCS_EBUSY,

@@ -109,6 +109,10 @@ static int queue(const struct _u_request *req, struct _u_response *res, void *da
         rc = dlcs_api_fail(&call);
         goto out;
     }
+    if (dlcs_api_room_check(call.ctx, &call.err) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
     b.customer = call.customer;
     b.priority = priority;
     reg = (struct dlcs_registration){assets, n, &b, true, priority, false, NULL};

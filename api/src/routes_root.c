@@ -105,7 +105,10 @@ static int healthz(const struct _u_request *req, struct _u_response *res, void *
     return dlcs_http_send_json(res, 200, json_pack("{s:s}", "status", "ok"), NULL);
 }
 
-/* Ready when the store answers: a load balancer should not send traffic before that. */
+/*
+ * Ready when the store answers and there is room for images: a load balancer should not send
+ * traffic before that (nor to an instance whose disk is full).
+ */
 static int readyz(const struct _u_request *req, struct _u_response *res, void *data)
 {
     const struct dlcs_api_context *ctx = data;
@@ -113,6 +116,11 @@ static int readyz(const struct _u_request *req, struct _u_response *res, void *d
 
     if (dlcs_store_ping(ctx->store, &err) != DLCS_OK) {
         dlcs_error_prefix(&err, "store not ready");
+        err.code = DLCS_EBUSY;
+        return dlcs_http_send_error(req, res, &err);
+    }
+    if (dlcs_api_room_check(ctx, &err) != DLCS_OK) {
+        dlcs_error_prefix(&err, "storage not ready");
         err.code = DLCS_EBUSY;
         return dlcs_http_send_error(req, res, &err);
     }

@@ -72,7 +72,7 @@ static json_t *image_storage_json(const struct api_call *call, const struct dlcs
                             (long long)a->customer, (long long)a->space, a->id);
     json_t *j =
         json_pack("{s:I,s:I,s:o,s:b}", "thumbnailSize", (json_int_t)a->thumbnail_size, "size",
-                  (json_int_t)a->size, "lastChecked",
+                  (json_int_t)(a->size + a->origin_size), "lastChecked",
                   a->finished ? json_string(dlcs_time_format(a->finished, checked)) : json_null(),
                   "checkingInProgress", a->ingesting);
 

@@ -127,6 +127,16 @@ static enum dlcs_status dir_remove_prefix(void *impl, const char *prefix, struct
     return st;
 }
 
+static enum dlcs_status dir_free_bytes(void *impl, int64_t *bytes, struct dlcs_error *err)
+{
+    const struct blob_dir *d = impl;
+    enum dlcs_status st = dlcs_fs_free_bytes(d->root, bytes, err);
+
+    if (st != DLCS_OK) /* the root is the operator's: say "blob storage", not its path */
+        dlcs_error_redact(err, d->root, "(blob storage)");
+    return st;
+}
+
 const struct dlcs_blobstore_ops dlcs_blob_file_ops = {
     .name = "file",
     .close = dir_close,
@@ -136,4 +146,5 @@ const struct dlcs_blobstore_ops dlcs_blob_file_ops = {
     .size = dir_size,
     .local_path = dir_local_path,
     .remove_prefix = dir_remove_prefix,
+    .free_bytes = dir_free_bytes,
 };

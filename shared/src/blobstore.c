@@ -118,3 +118,12 @@ enum dlcs_status dlcs_blob_remove_prefix(struct dlcs_blobstore *b, const char *p
 
     CHECKED(b->ops->remove_prefix(b->impl, prefix, err));
 }
+
+enum dlcs_status dlcs_blob_free_bytes(struct dlcs_blobstore *b, int64_t *bytes,
+                                      struct dlcs_error *err)
+{
+    *bytes = INT64_MAX;
+    if (!b->ops->free_bytes)
+        return dlcs_error_set(err, DLCS_EUNSUPPORTED, "%s storage has no fixed size", b->ops->name);
+    return b->ops->free_bytes(b->impl, bytes, err);
+}

@@ -64,6 +64,9 @@ static const struct setting settings[] = {
     {"DLCS_QUEUE", SETTING_STRING, FIELD(queue), NULL, 0, 0, 0, "queue adapter; default embedded"},
     {"DLCS_STORAGE", SETTING_STRING, FIELD(storage), NULL, 0, 0, 0,
      "blob storage URL; default file://$DLCS_DATA_DIR/blobs"},
+    {"DLCS_STORAGE_MIN_FREE_MB", SETTING_INT, FIELD(storage_min_free_mb), "100", 0, 1048576, 0,
+     "below this much free space on blob storage or the data directory, /readyz says not "
+     "ready and registrations are refused with 507 before any work (0 = no floor)"},
     {"DLCS_WORKERS", SETTING_INT, FIELD(workers), NULL, 0, 256, SETTING_DEFAULT_NPROC,
      "ingest worker threads; default the number of cores"},
     {"DLCS_BOOTSTRAP_ADMIN", SETTING_STRING, FIELD(bootstrap_admin), NULL, 0, 0, SETTING_SECRET,

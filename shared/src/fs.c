@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "dlcs/ids.h"
@@ -194,4 +195,15 @@ char *dlcs_fs_scratch_dir(const char *parent, const char *prefix, struct dlcs_er
         return NULL;
     }
     return tmpl;
+}
+
+enum dlcs_status dlcs_fs_free_bytes(const char *path, int64_t *bytes, struct dlcs_error *err)
+{
+    struct statvfs vfs;
+
+    *bytes = 0;
+    if (statvfs(path, &vfs) != 0)
+        return fail_errno("measure the free space of", path, err);
+    *bytes = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize; /* what an unprivileged writer gets */
+    return DLCS_OK;
 }

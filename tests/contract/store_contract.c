@@ -655,6 +655,31 @@ static void generations_are_never_reused(void **state)
     assert_int_equal(complete(s, c, sp, "p0", before, 0, NULL), DLCS_COMPLETION_STALE);
 }
 
+/* Uploaded originals are stored bytes too: usage counts them with the derivatives. */
+static void usage_counts_uploaded_originals(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_asset a;
+    struct dlcs_registration reg = {&a, 1, NULL, false, false, false, NULL};
+    struct dlcs_usage u;
+    int64_t c = make_customer(s, "acme");
+    int64_t sp = make_space(s, c, 0, "books");
+
+    fill_asset(&a, c, sp, "up", "book", 0);
+    dlcs_str_replace(&a.origin, "dlcs-upload:uploads/1/1/up/x");
+    a.origin_size = 5000;
+    OK(dlcs_store_register(s, &reg, NULL));
+    assert_int_equal(complete_now(s, c, sp, "up", 0, NULL), DLCS_COMPLETION_RECORDED);
+    OK(dlcs_store_usage(s, c, 0, &u, NULL));
+    assert_int_equal(u.bytes, 1000 + 5000);
+    /* ingested again from the same upload: still counted once */
+    a.origin_size = 0;
+    OK(dlcs_store_register(s, &reg, NULL));
+    OK(dlcs_store_usage(s, c, 0, &u, NULL));
+    assert_int_equal(u.bytes, 1000 + 5000);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
 /* A conditional registration (PATCH, reingest) applies only to the record it read. */
 static void conditional_registration_needs_the_generation_read(void **state)
 {
@@ -1142,6 +1167,7 @@ int store_contract_run(const struct store_contract_adapter *a)
         cmocka_unit_test_setup_teardown(registration_reports_previous_origins, setup, teardown),
         cmocka_unit_test_setup_teardown(conditional_registration_needs_the_generation_read, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(usage_counts_uploaded_originals, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, setup, teardown),
         cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_membership_history, setup, teardown),

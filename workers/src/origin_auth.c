@@ -14,7 +14,8 @@
 
 bool dlcs_status_is_transient(enum dlcs_status st)
 {
-    return st == DLCS_EUPSTREAM || st == DLCS_EBUSY || st == DLCS_ETIMEOUT;
+    /* a full disk is freed again: a queued job waits for it rather than failing for good */
+    return st == DLCS_EUPSTREAM || st == DLCS_EBUSY || st == DLCS_ETIMEOUT || st == DLCS_ENOSPACE;
 }
 
 void dlcs_origin_auth_release(struct dlcs_origin_auth *auth)

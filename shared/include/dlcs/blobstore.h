@@ -35,6 +35,8 @@ struct dlcs_blobstore_ops {
     enum dlcs_status (*local_path)(void *impl, const char *key, char **path,
                                    struct dlcs_error *err);
     enum dlcs_status (*remove_prefix)(void *impl, const char *prefix, struct dlcs_error *err);
+    /* optional (NULL: the storage has no fixed size, e.g. S3) */
+    enum dlcs_status (*free_bytes)(void *impl, int64_t *bytes, struct dlcs_error *err);
 };
 
 struct dlcs_blobstore {
@@ -86,6 +88,13 @@ enum dlcs_status dlcs_blob_local_path(struct dlcs_blobstore *b, const char *key,
 /* Delete every object whose key starts with 'prefix' + "/" and the object 'prefix' itself. */
 enum dlcs_status dlcs_blob_remove_prefix(struct dlcs_blobstore *b, const char *prefix,
                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * The bytes that can still be stored, for readiness and for refusing work before a write
+ * fails half-way. DLCS_EUNSUPPORTED when the storage has no fixed size (S3).
+ */
+enum dlcs_status dlcs_blob_free_bytes(struct dlcs_blobstore *b, int64_t *bytes,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* DLCS_EINVAL, naming the adapters of this build, unless 'url' names one of them. */
 enum dlcs_status dlcs_blobstore_url_check(const char *url, struct dlcs_error *err) DLCS_WARN_UNUSED;

@@ -26,6 +26,7 @@ struct dlcs_config {
     char *store;                   /* DLCS_STORE, or NULL: sqlite under data_dir */
     char *queue;                   /* DLCS_QUEUE, or NULL: embedded */
     char *storage;                 /* DLCS_STORAGE, or NULL: a directory under data_dir */
+    int storage_min_free_mb;       /* DLCS_STORAGE_MIN_FREE_MB */
     int workers;                   /* DLCS_WORKERS */
     char *bootstrap_admin;         /* DLCS_BOOTSTRAP_ADMIN "key:secret", secret */
     enum dlcs_log_level log_level; /* DLCS_LOG_LEVEL */

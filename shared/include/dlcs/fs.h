@@ -4,6 +4,7 @@
 #define DLCS_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dlcs/error.h"
 
@@ -35,5 +36,9 @@ char *dlcs_fs_scratch_dir(const char *parent, const char *prefix, struct dlcs_er
 
 /* errno as text, into 'buf' (thread-safe strerror). Returns 'buf'. */
 const char *dlcs_fs_strerror(int errnum, char *buf, size_t len);
+
+/* The bytes an unprivileged process may still write on the filesystem holding 'path'. */
+enum dlcs_status dlcs_fs_free_bytes(const char *path, int64_t *bytes,
+                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_FS_H */

@@ -140,7 +140,7 @@ struct dlcs_ingest_result {
 /* Storage in use by a customer or one of its spaces. */
 struct dlcs_usage {
     int64_t images;          /* assets registered */
-    int64_t bytes;           /* derivative bytes stored */
+    int64_t bytes;           /* derivative bytes stored, and uploaded originals */
     int64_t thumbnail_bytes; /* thumbnail bytes stored */
 };
 

@@ -224,7 +224,8 @@ enum dlcs_status dlcs_sql_op_count(void *impl, const struct dlcs_entity *e,
 }
 
 static const char SQL_USAGE[] =
-    "SELECT COUNT(*), COALESCE(SUM(size),0), COALESCE(SUM(thumbnailSize),0) FROM assets "
+    "SELECT COUNT(*), COALESCE(SUM(size + originSize),0), COALESCE(SUM(thumbnailSize),0) "
+    "FROM assets "
     "WHERE customer=?1 AND (?2=0 OR space=?2)";
 
 enum dlcs_status dlcs_sql_op_usage(void *impl, int64_t customer, int64_t space,
