@@ -12,6 +12,7 @@
 #include "dlcs/keys.h"
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
+#include "dlcs/slots.h"
 #include "dlcs/store.h"
 
 #include "api_internal.h"
@@ -43,6 +44,28 @@ static bool is_upload_type(const char *ct)
            (strncasecmp(ct, "image/", 6) == 0 || strncasecmp(ct, "multipart/form-data", 19) == 0);
 }
 
+int dlcs_api_immediate_share(const struct dlcs_config *cfg)
+{
+    if (cfg->immediate_slots_per_customer > 0)
+        return cfg->immediate_slots_per_customer;
+    return cfg->immediate_slots / 2 > 1 ? cfg->immediate_slots / 2 : 1;
+}
+
+/*
+ * An upload the server cannot take now is refused from its head, before its bytes travel:
+ * the customer's immediate-ingest share is in use (503), or the disk is full (507).
+ */
+static enum dlcs_status upload_room(const struct dlcs_api_context *ctx, int64_t customer,
+                                    struct dlcs_error *err)
+{
+    if (ctx->immediate &&
+        dlcs_slots_key_full(ctx->immediate, (uint64_t)customer, dlcs_api_immediate_share(ctx->cfg)))
+        return dlcs_error_set(err, DLCS_EBUSY,
+                              "every immediate-ingest slot this customer may use is busy; try "
+                              "again shortly, or queue the images");
+    return dlcs_api_room_check(ctx, err);
+}
+
 /*
  * An image upload may be as large as DLCS_UPLOAD_MAX_BYTES, but only from a key that may
  * write to the path's customer; everything else keeps DLCS_HTTP_MAX_BODY.
@@ -69,9 +92,12 @@ static enum dlcs_status admit_upload(const struct _u_request *req, void *data, l
                                   "multipart/form-data with a 'file' part)");
         return DLCS_OK;
     }
-    if (c && (admin || strtoll(c, NULL, 10) == caller) && ctx->cfg->upload_max_bytes > *max_body)
+    if (!c || !(admin || strtoll(c, NULL, 10) == caller))
+        return DLCS_OK; /* the handler refuses it (403) within the ordinary limit */
+    st = upload_room(ctx, strtoll(c, NULL, 10), err);
+    if (st == DLCS_OK && ctx->cfg->upload_max_bytes > *max_body)
         *max_body = ctx->cfg->upload_max_bytes;
-    return DLCS_OK;
+    return st;
 }
 
 static bool takes_body(const char *method)

@@ -87,6 +87,9 @@ enum dlcs_status dlcs_api_load_space(struct api_call *call, struct dlcs_space *s
 /* The JSON request body (new reference). DLCS_EINVAL / DLCS_ETOOLARGE as dlcs_json_parse. */
 enum dlcs_status dlcs_api_body(struct api_call *call, json_t **out) DLCS_WARN_UNUSED;
 
+/* How many immediate-ingest slots one customer may hold: fair shares when several PUT at once. */
+int dlcs_api_immediate_share(const struct dlcs_config *cfg);
+
 /*
  * DLCS_ENOSPACE (507), naming which, when blob storage, the data directory or the scratch
  * directory has less than DLCS_STORAGE_MIN_FREE_MB free: refused before any bytes are kept.

@@ -84,14 +84,6 @@ static enum dlcs_status ingest_failed(struct api_call *call, const struct dlcs_a
                           a->id, failure->message);
 }
 
-/* How many immediate slots one customer may hold: fair shares when several PUT at once. */
-static int immediate_share(const struct dlcs_config *cfg)
-{
-    if (cfg->immediate_slots_per_customer > 0)
-        return cfg->immediate_slots_per_customer;
-    return cfg->immediate_slots / 2 > 1 ? cfg->immediate_slots / 2 : 1;
-}
-
 /*
  * Store the upload (if any), register 'a' (a new generation) and ingest it now, holding one
  * immediate-ingest slot for all of it: a busy server refuses before it keeps any bytes. An
@@ -110,8 +102,8 @@ static enum dlcs_status register_now(struct api_call *call, struct dlcs_asset *a
         return dlcs_error_set(&call->err, DLCS_EBUSY, "immediate ingest is not available here");
     if (dlcs_api_room_check(ctx, &call->err) != DLCS_OK)
         return call->err.code;
-    if (ctx->immediate &&
-        !dlcs_slots_take_for(ctx->immediate, (uint64_t)a->customer, immediate_share(ctx->cfg)))
+    if (ctx->immediate && !dlcs_slots_take_for(ctx->immediate, (uint64_t)a->customer,
+                                               dlcs_api_immediate_share(ctx->cfg)))
         return dlcs_error_set(&call->err, DLCS_EBUSY,
                               "every immediate-ingest slot this customer may use is busy; try "
                               "again shortly, or queue the images");

@@ -53,36 +53,43 @@ static void painted_size(const struct dlcs_iiif_image *img, int *w, int *h)
     *h = img->size_count > 0 ? img->sizes[0][1] : (int)img->asset.height;
 }
 
-static json_t *metadata(const struct dlcs_asset *a)
+const char *dlcs_manifest_field_text(const struct dlcs_asset *a, int field, char *buf, size_t cap)
 {
-    static const char *const names[] = {"string1", "string2", "string3"};
     const char *strings[] = {a->string1, a->string2, a->string3};
     const int64_t numbers[] = {a->number1, a->number2, a->number3};
+
+    buf[0] = '\0';
+    if (field >= 1 && field <= 3)
+        return strings[field - 1] ? strings[field - 1] : "";
+    if (field >= 4 && field <= 6 && numbers[field - 4] != 0)
+        (void)snprintf(buf, cap, "%lld", (long long)numbers[field - 4]);
+    return buf;
+}
+
+static json_t *metadata(const struct dlcs_asset *a, const struct dlcs_manifest_labels *labels)
+{
+    static const char *const defaults[] = {"String 1", "String 2", "String 3",
+                                           "Number 1", "Number 2", "Number 3"};
     json_t *m = json_array();
     char text[32];
 
-    for (int i = 0; i < 3; i++)
-        if (strings[i] && strings[i][0])
-            json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", names[i]),
-                                               "value", lang_map("none", strings[i])));
-    for (int i = 0; i < 3; i++) {
-        (void)snprintf(text, sizeof text, "%lld", (long long)numbers[i]);
-        if (numbers[i] != 0) {
-            char label[] = "number1";
+    for (int f = 1; f <= 6; f++) {
+        const char *value = dlcs_manifest_field_text(a, f, text, sizeof text);
+        const char *label = labels && labels->field[f - 1] ? labels->field[f - 1] : defaults[f - 1];
 
-            label[6] = (char)('1' + i);
-            json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", label),
-                                               "value", lang_map("none", text)));
-        }
+        if (value[0])
+            json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("en", label), "value",
+                                               lang_map("none", value)));
     }
     for (size_t i = 0; i < a->tags.count; i++)
-        json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("none", "tag"), "value",
+        json_array_append_new(m, json_pack("{s:o,s:o}", "label", lang_map("en", "Tag"), "value",
                                            lang_map("none", a->tags.items[i])));
     return m;
 }
 
 json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *img,
-                                const char *canvas_id, const char *label)
+                                const char *canvas_id, const char *label,
+                                const struct dlcs_manifest_labels *labels)
 {
     const struct dlcs_asset *a = &img->asset;
     char *page = dlcs_xasprintf("%s/page", canvas_id);
@@ -105,7 +112,7 @@ json_t *dlcs_manifest_canvas_v3(const char *base, const struct dlcs_iiif_image *
             canvas, "thumbnail",
             json_pack("[o]", image_body(base, img, img->sizes[t][0], img->sizes[t][1], true)));
     }
-    meta = metadata(a);
+    meta = metadata(a, labels);
     if (json_array_size(meta) > 0)
         json_object_set_new(canvas, "metadata", meta);
     else
@@ -134,14 +141,14 @@ static json_t *image_resource_v2(const char *base, const struct dlcs_iiif_image 
 }
 
 /* Presentation 2.1 metadata: plain label/value pairs from the 3.0 language maps. */
-static json_t *metadata_v2(const struct dlcs_asset *a)
+static json_t *metadata_v2(const struct dlcs_asset *a, const struct dlcs_manifest_labels *labels)
 {
-    json_t *v3 = metadata(a), *v2 = json_array(), *item;
+    json_t *v3 = metadata(a, labels), *v2 = json_array(), *item;
     size_t i;
 
     json_array_foreach(v3, i, item)
     {
-        json_t *label = json_array_get(json_object_get(json_object_get(item, "label"), "none"), 0);
+        json_t *label = json_array_get(json_object_get(json_object_get(item, "label"), "en"), 0);
         json_t *value = json_array_get(json_object_get(json_object_get(item, "value"), "none"), 0);
 
         json_array_append_new(v2, json_pack("{s:O,s:O}", "label", label, "value", value));
@@ -151,7 +158,8 @@ static json_t *metadata_v2(const struct dlcs_asset *a)
 }
 
 json_t *dlcs_manifest_canvas_v2(const char *base, const struct dlcs_iiif_image *img,
-                                const char *canvas_id, const char *label)
+                                const char *canvas_id, const char *label,
+                                const struct dlcs_manifest_labels *labels)
 {
     const struct dlcs_asset *a = &img->asset;
     char *anno = dlcs_xasprintf("%s/image", canvas_id);
@@ -170,7 +178,7 @@ json_t *dlcs_manifest_canvas_v2(const char *base, const struct dlcs_iiif_image *
         json_object_set_new(canvas, "thumbnail",
                             image_resource_v2(base, img, img->sizes[t][0], img->sizes[t][1], true));
     }
-    meta = metadata_v2(a);
+    meta = metadata_v2(a, labels);
     if (json_array_size(meta) > 0)
         json_object_set_new(canvas, "metadata", meta);
     else
@@ -179,22 +187,31 @@ json_t *dlcs_manifest_canvas_v2(const char *base, const struct dlcs_iiif_image *
     return canvas;
 }
 
-json_t *dlcs_manifest_single_v3(const char *base, const struct dlcs_iiif_image *img)
+json_t *dlcs_manifest_single(const char *base, const struct dlcs_iiif_image *img, const char *id,
+                             bool v2)
 {
     const struct dlcs_asset *a = &img->asset;
-    char *id = dlcs_xasprintf("%s/iiif-manifest/%lld/%lld/%s", base, (long long)a->customer,
-                              (long long)a->space, a->id);
     char *canvas_id = dlcs_xasprintf("%s/canvas/c/0", id);
-    json_t *canvas = dlcs_manifest_canvas_v3(base, img, canvas_id, a->id);
-    json_t *m = json_pack("{s:s,s:s,s:s,s:o,s:[o]}", "@context", P3_CONTEXT, "id", id, "type",
-                          "Manifest", "label", lang_map("none", a->id), "items", canvas);
-    json_t *thumb = json_object_get(canvas, "thumbnail");
+    json_t *canvas = v2 ? dlcs_manifest_canvas_v2(base, img, canvas_id, a->id, NULL)
+                        : dlcs_manifest_canvas_v3(base, img, canvas_id, a->id, NULL);
+    json_t *m, *thumb = json_object_get(canvas, "thumbnail");
+    char *seq;
 
+    if (v2) {
+        seq = dlcs_xasprintf("%s/sequence/s0", id);
+        m = json_pack("{s:s,s:s,s:s,s:s,s:[{s:s,s:s,s:[o]}]}", "@context",
+                      "http://iiif.io/api/presentation/2/context.json", "@id", id, "@type",
+                      "sc:Manifest", "label", a->id, "sequences", "@id", seq, "@type",
+                      "sc:Sequence", "canvases", canvas);
+        free(seq);
+    } else {
+        m = json_pack("{s:s,s:s,s:s,s:o,s:[o]}", "@context", P3_CONTEXT, "id", id, "type",
+                      "Manifest", "label", lang_map("none", a->id), "items", canvas);
+    }
     if (thumb)
         json_object_set(m, "thumbnail", thumb);
     if (json_object_get(canvas, "metadata"))
         json_object_set(m, "metadata", json_object_get(canvas, "metadata"));
     free(canvas_id);
-    free(id);
     return m;
 }

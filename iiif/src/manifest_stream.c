@@ -53,6 +53,20 @@ static void set_chunk(struct manifest_stream *s, char *text)
     s->off = 0;
 }
 
+/* A canvas's label: the field the query names (a page's own label), else its ordinal. */
+static const char *canvas_label(const struct manifest_stream *s, const struct dlcs_asset *a,
+                                char *buf, size_t cap)
+{
+    const char *text = s->cursor.plan.canvas_label > 0
+                           ? dlcs_manifest_field_text(a, s->cursor.plan.canvas_label, buf, cap)
+                           : "";
+
+    if (text[0])
+        return text;
+    (void)snprintf(buf, cap, "%zu", s->canvases + 1);
+    return buf;
+}
+
 /* The next canvas as text ("," first after the first one), or NULL at the end. */
 static char *next_canvas(struct manifest_stream *s)
 {
@@ -61,6 +75,10 @@ static char *next_canvas(struct manifest_stream *s)
     struct dlcs_error err = {0}, load_err = {0};
     char cs[32], ss[32], *canvas_id, *text = NULL, label[32];
     json_t *canvas;
+    struct dlcs_manifest_labels labels;
+
+    for (int i = 0; i < 6; i++)
+        labels.field[i] = s->cursor.plan.field_label[i];
 
     while (!text) {
         if (dlcs_nq_next(&s->cursor, &a, &err) != DLCS_OK) {
@@ -76,9 +94,10 @@ static char *next_canvas(struct manifest_stream *s)
                 &img, &load_err) != DLCS_OK)
             continue; /* not delivered on the image channel: not on a canvas either */
         canvas_id = dlcs_xasprintf("%s/canvas/c/%zu", s->id, s->canvases);
-        (void)snprintf(label, sizeof label, "%zu", s->canvases + 1);
-        canvas = s->v2 ? dlcs_manifest_canvas_v2(s->base, &img, canvas_id, label)
-                       : dlcs_manifest_canvas_v3(s->base, &img, canvas_id, label);
+        canvas = s->v2 ? dlcs_manifest_canvas_v2(s->base, &img, canvas_id,
+                                                 canvas_label(s, a, label, sizeof label), &labels)
+                       : dlcs_manifest_canvas_v3(s->base, &img, canvas_id,
+                                                 canvas_label(s, a, label, sizeof label), &labels);
         dlcs_iiif_image_release(&img);
         {
             char *json = json_dumps(canvas, JSON_COMPACT);

@@ -2,8 +2,8 @@
 /*
  * Named query delivery: GET /raw-resource/{customer}/{name}/{args...} answers the JSON list
  * of the selected images' ids ("2/5/b1_0001"), in the query's order. GET
- * /iiif-manifest/{customer}/{space}/{id}: one image's Presentation 3.0 manifest. (Manifests of
- * a named query's selection, /iiif-resource/..., come next.)
+ * /iiif-manifest/[v2/|v3/]{customer}/{space}/{id}: one image's Presentation 3.0 (or 2.1, by
+ * path or Accept) manifest. /iiif-resource/...: a named query's selection as a manifest.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -67,36 +67,6 @@ static int on_raw_resource(const struct _u_request *req, struct _u_response *res
     return dlcs_http_send_json(res, 200, ids, "application/json");
 }
 
-static int on_single_manifest(const struct _u_request *req, struct _u_response *res, void *data)
-{
-    const struct dlcs_iiif_context *ctx = data;
-    struct dlcs_iiif_path p;
-    struct dlcs_iiif_image img;
-    struct dlcs_error err = {0};
-    char *base;
-    json_t *m;
-    int rc = method_gate(req, res);
-
-    if (rc >= 0)
-        return rc;
-    if (!dlcs_iiif_split_raw_path(req, "/iiif-manifest/", &p) || p.count != 3 || p.versioned)
-        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
-                              "a manifest is /iiif-manifest/{customer}/{space}/{id}");
-    if (dlcs_iiif_image_load(ctx,
-                             &(struct dlcs_iiif_image_ref){p.segs[0], p.segs[1], p.segs[2],
-                                                           DLCS_CHANNEL_IMAGE, false},
-                             &img, &err) != DLCS_OK)
-        return dlcs_iiif_fail_err(req, res, &err);
-    base = dlcs_http_base_url(req, ctx->cfg->public_url);
-    m = dlcs_manifest_single_v3(base, &img);
-    free(base);
-    dlcs_iiif_image_release(&img);
-    u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
-    return dlcs_http_send_json(
-        res, 200, m,
-        "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
-}
-
 /* Presentation 2.1 by path (/iiif-resource/v2/...) or by the Accept profile, else 3.0. */
 static bool wants_v2(const struct _u_request *req, const struct dlcs_iiif_path *p)
 {
@@ -105,6 +75,46 @@ static bool wants_v2(const struct _u_request *req, const struct dlcs_iiif_path *
     if (p->versioned)
         return p->version == DLCS_IIIF_V2;
     return accept && strstr(accept, "iiif.io/api/presentation/2/context.json") != NULL;
+}
+
+static int on_single_manifest(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    const struct dlcs_iiif_context *ctx = data;
+    struct dlcs_iiif_path p;
+    struct dlcs_iiif_image img;
+    struct dlcs_error err = {0};
+    char *base, *target, *id;
+    json_t *m;
+    bool v2;
+    int rc = method_gate(req, res);
+
+    if (rc >= 0)
+        return rc;
+    if (!dlcs_iiif_split_raw_path(req, "/iiif-manifest/", &p) || p.count != 3)
+        return dlcs_iiif_fail(req, res, DLCS_ENOTFOUND,
+                              "a manifest is /iiif-manifest/[v2/|v3/]{customer}/{space}/{id}");
+    v2 = wants_v2(req, &p);
+    if (dlcs_iiif_image_load(ctx,
+                             &(struct dlcs_iiif_image_ref){p.segs[0], p.segs[1], p.segs[2],
+                                                           DLCS_CHANNEL_IMAGE, false},
+                             &img, &err) != DLCS_OK)
+        return dlcs_iiif_fail_err(req, res, &err);
+    base = dlcs_http_base_url(req, ctx->cfg->public_url);
+    /* the id as requested (customer by name or number), so that it dereferences to this */
+    target = dlcs_http_target_encode(req->http_url, strcspn(req->http_url, "?#"));
+    id = dlcs_xasprintf("%s%s", base, target);
+    m = dlcs_manifest_single(base, &img, id, v2);
+    free(id);
+    free(target);
+    free(base);
+    dlcs_iiif_image_release(&img);
+    u_map_put(res->map_header, "Access-Control-Allow-Origin", "*");
+    if (!p.versioned)
+        u_map_put(res->map_header, "Vary", "Accept"); /* the version comes from Accept */
+    return dlcs_http_send_json(
+        res, 200, m,
+        v2 ? "application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\""
+           : "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"");
 }
 
 static int on_named_manifest(const struct _u_request *req, struct _u_response *res, void *data)

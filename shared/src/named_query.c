@@ -77,6 +77,12 @@ static const char *metadata_field(const char *s, size_t n)
     return names[(s[0] == 'n' ? 3 : 0) + (s[1] - '1')];
 }
 
+/* 1..6 for s1..s3, n1..n3 (checked by metadata_field first). */
+static int field_number(const char *s)
+{
+    return (s[0] == 'n' ? 3 : 0) + (s[1] - '0');
+}
+
 /* One ordering term: "n1", "n2 desc", "n3+asc" (a '+' is a URL-encoded space). */
 static enum dlcs_status order_term(struct walk *w, const struct origin *o, const char *term,
                                    const char *spec)
@@ -145,6 +151,12 @@ static enum dlcs_status apply(struct walk *w, const struct origin *o, const char
         dlcs_str_replace(&p->tag, v);
     } else if (strcmp(key, "label") == 0) {
         dlcs_str_replace(&p->label, v);
+    } else if (strcmp(key, "canvasLabel") == 0) {
+        if (!metadata_field(v, strlen(v)))
+            return bad(w, o, key, "names the field of each canvas's label: s1..s3 or n1..n3", v);
+        p->canvas_label = field_number(v);
+    } else if (strlen(key) == 7 && strcmp(key + 2, "Label") == 0 && metadata_field(key, 2)) {
+        dlcs_str_replace(&p->field_label[field_number(key) - 1], v);
     } else if (strcmp(key, "assetOrder") == 0 || strcmp(key, "canvas") == 0) {
         return set_order(w, o, v);
     } /* other keys are ignored, as the reference does */
@@ -246,5 +258,7 @@ void dlcs_nq_plan_release(struct dlcs_nq_plan *p)
     free(p->label);
     for (int i = 0; i < 3; i++)
         free(p->string[i]);
+    for (int i = 0; i < 6; i++)
+        free(p->field_label[i]);
     memset(p, 0, sizeof *p);
 }

@@ -117,3 +117,15 @@ void dlcs_slots_give_for(struct dlcs_slots *s, uint64_t key)
     unreserve(s, key);
     dlcs_slots_give(s);
 }
+
+bool dlcs_slots_key_full(struct dlcs_slots *s, uint64_t key, int per_key)
+{
+    bool full = false;
+
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < KEYS && !full; i++)
+        full = s->keys[i].held > 0 && s->keys[i].key == key &&
+               s->keys[i].held >= (per_key > 0 ? per_key : 1);
+    pthread_mutex_unlock(&s->mu);
+    return full;
+}

@@ -728,7 +728,8 @@ static void single_image_manifest(void **state)
     assert_int_equal(call(NULL, "GET", "/iiif-manifest/acme/20/up1", NULL, &m), 200);
     assert_string_equal(str(m, "@context"), "http://iiif.io/api/presentation/3/context.json");
     assert_string_equal(str(m, "type"), "Manifest");
-    assert_string_equal(path_of(str(m, "id")), "/iiif-manifest/2/20/up1");
+    /* the id as requested: the customer's name stays its name */
+    assert_string_equal(path_of(str(m, "id")), "/iiif-manifest/acme/20/up1");
     assert_string_equal(
         json_string_value(json_array_get(json_object_get(json_object_get(m, "label"), "none"), 0)),
         "up1");
@@ -763,6 +764,17 @@ static void single_image_manifest(void **state)
     }
     dereferences(str(json_array_get(json_object_get(canvas, "thumbnail"), 0), "id"), "image/jpeg");
     dereferences(str(json_array_get(json_object_get(m, "thumbnail"), 0), "id"), "image/jpeg");
+    json_decref(m);
+    /* Presentation 2.1 by path, like /iiif-resource; the number spelling kept too */
+    assert_int_equal(call(NULL, "GET", "/iiif-manifest/v2/2/20/up1", NULL, &m), 200);
+    assert_string_equal(str(m, "@context"), "http://iiif.io/api/presentation/2/context.json");
+    assert_string_equal(str(m, "@type"), "sc:Manifest");
+    assert_string_equal(path_of(str(m, "@id")), "/iiif-manifest/v2/2/20/up1");
+    canvas = json_array_get(
+        json_object_get(json_array_get(json_object_get(m, "sequences"), 0), "canvases"), 0);
+    assert_string_equal(str(canvas, "@type"), "sc:Canvas");
+    body = json_object_get(json_array_get(json_object_get(canvas, "images"), 0), "resource");
+    dereferences(str(body, "@id"), "image/jpeg");
     json_decref(m);
     expect_error(call(NULL, "GET", "/iiif-manifest/acme/20/nothing", NULL, &m), &m, 404, "");
 }

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,6 +478,62 @@ static void buffered_bodies_are_capped(void **state)
                      400); /* admitted again: {} lacks the required fields */
 }
 
+/* Customer 2 "acme" with space 1 on 'server'; false (the answer in 'answer') otherwise. */
+static bool make_acme(char *answer, size_t cap)
+{
+    return admin_json("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", answer,
+                      cap) == 201 &&
+           admin_json("PUT", "/customers/2/spaces/1", "{\"name\":\"one\"}", answer, cap) == 201;
+}
+
+/*
+ * A customer whose immediate-ingest share is in use (a PUT stuck on an origin that never
+ * answers) is told 503 from the head of its next upload: the upload's bytes never travel.
+ */
+static void a_busy_customers_upload_is_refused_from_its_head(void **state)
+{
+    const char *const args[] = {"serve", NULL};
+    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN,
+                               "DLCS_ORIGIN_ALLOW_PRIVATE=1",
+                               "DLCS_IMMEDIATE_SLOTS=2",
+                               "DLCS_IMMEDIATE_SLOTS_PER_CUSTOMER=1",
+                               "DLCS_WORKERS=0",
+                               NULL};
+    struct origin_server *origin = origin_server_start(fixtures);
+    struct harness_proc busy, keep = server;
+    char json[128], stuck[600], answer[8192];
+    struct timespec pause = {0, 500 * 1000000L};
+    int held;
+
+    (void)state;
+    assert_non_null(origin);
+    assert_int_equal(harness_start(binary, args, env, 1, &busy), 0);
+    server = busy; /* admin_json and exchange talk to 'server' */
+    assert_true(make_acme(answer, sizeof answer));
+    (void)snprintf(json, sizeof json, "{\"origin\":\"http://127.0.0.1:%d/hang/p.jpg\"}",
+                   origin_server_port(origin));
+    (void)snprintf(stuck, sizeof stuck,
+                   "PUT /customers/2/spaces/1/images/stuck HTTP/1.1\r\nHost: x\r\n"
+                   "Authorization: Basic " ADMIN_B64 "\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\n\r\n%s",
+                   strlen(json), json);
+    held = connect_server();
+    send_all(held, stuck, strlen(stuck));
+    nanosleep(&pause, NULL); /* its immediate ingest holds the customer's one slot now */
+    assert_int_equal(exchange("PUT /customers/2/spaces/1/images/big HTTP/1.1\r\nHost: x\r\n"
+                              "Authorization: Basic " ADMIN_B64 "\r\nContent-Type: image/jpeg\r\n"
+                              "Content-Length: 50000000\r\n\r\n",
+                              NULL, 0, answer, sizeof answer),
+                     503);
+    assert_non_null(strstr(answer, "Retry-After: "));
+    assert_non_null(strstr(answer, "immediate-ingest slot"));
+    close(held);
+    server = keep;
+    assert_true(harness_stop_clean(&busy)); /* the stuck fetch is interrupted */
+    harness_cleanup(&busy);
+    origin_server_stop(origin);
+}
+
 /* Start a second server, with workers, for the shutdown test; its port into *p. */
 static int start_worker_server(struct harness_proc *p)
 {
@@ -504,12 +561,7 @@ static void sigterm_interrupts_a_stuck_fetch(void **state)
     assert_non_null(origin);
     assert_int_equal(start_worker_server(&w), 0);
     server = w; /* admin_json talks to 'server' */
-    assert_int_equal(admin_json("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"A\"}",
-                                answer, sizeof answer),
-                     201);
-    assert_int_equal(
-        admin_json("PUT", "/customers/2/spaces/1", "{\"name\":\"one\"}", answer, sizeof answer),
-        201);
+    assert_true(make_acme(answer, sizeof answer));
     (void)snprintf(body, sizeof body,
                    "{\"member\":[{\"space\":1,\"id\":\"stuck\",\"origin\":"
                    "\"http://127.0.0.1:%d/hang/photo.jpg\"}]}",
@@ -568,10 +620,7 @@ static int global_setup(void **state)
         harness_dump_log(&server);
         return -1;
     }
-    if (admin_json("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", answer,
-                   sizeof answer) != 201 ||
-        admin_json("PUT", "/customers/2/spaces/1", "{\"name\":\"one\"}", answer, sizeof answer) !=
-            201) {
+    if (!make_acme(answer, sizeof answer)) {
         fprintf(stderr, "setup: %s\n", answer);
         return -1;
     }
@@ -594,6 +643,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bodies_are_refused_before_they_are_read),
+        cmocka_unit_test(a_busy_customers_upload_is_refused_from_its_head),
         cmocka_unit_test(large_uploads_do_not_grow_memory),
         cmocka_unit_test(framing_and_targets),
         cmocka_unit_test(methods_head_and_options),

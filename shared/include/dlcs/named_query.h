@@ -38,6 +38,13 @@ struct dlcs_nq_plan {
     size_t batch_count; /* 0 = not filtered */
     char *tag;
     char *label;
+    /*
+     * Presentation only: the field each canvas's label comes from ("canvasLabel=s2": a page
+     * label such as "37" or "xvi"; 0 = the canvas's ordinal), and the metadata labels
+     * ("s1Label=Title"; NULL = the field's readable default). Fields 1..6 = s1..s3, n1..n3.
+     */
+    int canvas_label;
+    char *field_label[6];
     struct dlcs_nq_order order[DLCS_NQ_MAX_ORDER];
     size_t order_count; /* 0 = the store's order */
 };

@@ -27,4 +27,10 @@ void dlcs_slots_give(struct dlcs_slots *s);
 bool dlcs_slots_take_for(struct dlcs_slots *s, uint64_t key, int per_key);
 void dlcs_slots_give_for(struct dlcs_slots *s, uint64_t key);
 
+/*
+ * True when 'key' holds its 'per_key' share now: a take_for would be refused. A hint for
+ * refusing early (before a request body is read); the take itself decides.
+ */
+bool dlcs_slots_key_full(struct dlcs_slots *s, uint64_t key, int per_key);
+
 #endif /* DLCS_SLOTS_H */
