@@ -30,14 +30,16 @@ cleanup() {
 }
 trap cleanup EXIT
 bench/make-photo.sh "$work/photo.jpg" >/dev/null 2>&1
-mkdir -p "$work/data/blobs/1/1" "$work/peer"
+mkdir -p "$work/data/blobs" "$work/peer"
+prefix=$(build/release/bench/iiif_seed "$work/data" photo 6000 4000) # the served generation's
 DLCS_LOG_LEVEL=error DLCS_DATA_DIR="$work/data" DLCS_ORIGIN_FILE_ROOT="$work" \
-    "$dlcs" ingest "file://$work/photo.jpg" --out "$work/data/blobs/1/1/photo" >/dev/null
-build/release/bench/iiif_seed "$work/data" photo 6000 4000
-cp "$work/data/blobs/1/1/photo/image.tif" "$work/peer/photo.tif"
+    "$dlcs" ingest "file://$work/photo.jpg" --out "$work/data/blobs/$prefix" >/dev/null
+cp "$work/data/blobs/$prefix/image.tif" "$work/peer/photo.tif"
 
+# wrk is one client: it may use every render slot (the per-client share is for many clients,
+# and would otherwise turn most of its render requests into quick 503s)
 DLCS_LOG_LEVEL=warn DLCS_DATA_DIR="$work/data" DLCS_HTTP_PORT=$dport DLCS_HTTP_BIND=127.0.0.1 \
-    DLCS_VIPS_CONCURRENCY=1 "$dlcs" iiif 2>"$work/dlcs.log" &
+    DLCS_VIPS_CONCURRENCY=1 DLCS_IIIF_RENDER_SLOTS_PER_CLIENT=1024 "$dlcs" iiif 2>"$work/dlcs.log" &
 dpid=$!
 MAX_IMAGE_CACHE_SIZE=0 bench/iipimage-peer.sh start "$pport" "$work/peer" "$(nproc)" >/dev/null
 for _ in $(seq 50); do

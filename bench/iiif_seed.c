@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Seeds a store for bench/iiif.sh through the store port: customer 1 "bench", space 1, and a
- * finished asset 'id' of 'width' x 'height' whose derivative `dlcs ingest` already wrote under
- * blobs/1/1/{id}. (The registration API lands with issue #5; until then this stands in for it.)
+ * finished asset 'id' of 'width' x 'height'. Prints the blob prefix of its served generation,
+ * where the script then has `dlcs ingest` write the derivative (so no registration API and no
+ * origin server are part of the measurement).
  * Usage: iiif_seed DATA_DIR ID WIDTH HEIGHT
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dlcs/asset_blobs.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
 
@@ -39,10 +41,20 @@ int main(int argc, char **argv)
     r.height = strtol(argv[4], NULL, 10);
     if (dlcs_store_open(url, 1, 5000, &s, &err) != DLCS_OK ||
         bench_seed_customer(s, "images", &err) != DLCS_OK ||
-        dlcs_store_register(s, &reg, &err) != DLCS_OK ||
-        dlcs_store_complete(s, &r, &outcome, &err) != DLCS_OK) {
+        dlcs_store_register(s, &reg, &err) != DLCS_OK) {
         fprintf(stderr, "iiif_seed: %s\n", err.message);
         return 1;
+    }
+    r.generation = a.generation;
+    if (dlcs_store_complete(s, &r, &outcome, &err) != DLCS_OK) {
+        fprintf(stderr, "iiif_seed: %s\n", err.message);
+        return 1;
+    }
+    {
+        char *prefix = dlcs_asset_blob_prefix(&a, a.generation);
+
+        printf("%s\n", prefix);
+        free(prefix);
     }
     dlcs_store_free(s);
     dlcs_entity_release(&dlcs_asset_entity, &a);
