@@ -316,6 +316,13 @@ static int patch_image(const struct _u_request *req, struct _u_response *res, vo
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = register_now(&call, &a, &(const struct dlcs_upload){0}, true);
     } else { /* only what was sent changes (never the reference's bug #1261) */
+        /*
+         * Fields the derivatives depend on are equal to the record read: writing them would
+         * only undo a registration made since (the record read may be stale), so they stay
+         * out of the update. Everything else is metadata: the last writer wins.
+         */
+        sent &= ~(DLCS_FIELD_BIT(field("origin")) | DLCS_FIELD_BIT(field("maxUnauthorised")) |
+                  DLCS_FIELD_BIT(field("deliveryChannels")));
         dlcs_entity_merge(&dlcs_asset_entity, &a, &in, sent);
         st = dlcs_store_update(call.ctx->store, &dlcs_asset_entity, &a, sent, &call.err);
     }

