@@ -12,12 +12,8 @@ dport=18300
 pport=18301
 
 scripts/install-deps.sh
-for p in plasma-workspace-wallpapers wrk; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
-    }
-done
+. bench/lib.sh
+bench_need plasma-workspace-wallpapers wrk
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLCS_WERROR=ON >/dev/null
 cmake --build build/release -j"$(nproc)" --target dlcs iiif_seed >/dev/null
 dlcs=$PWD/build/release/cli/dlcs

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/asset_blobs.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
@@ -39,7 +40,7 @@ int main(int argc, char **argv)
     r.id = argv[2];
     r.width = strtol(argv[3], NULL, 10);
     r.height = strtol(argv[4], NULL, 10);
-    if (dlcs_store_open(url, 1, 5000, &s, &err) != DLCS_OK ||
+    if (dlcs_store_open(url, NULL, &s, &err) != DLCS_OK ||
         bench_seed_customer(s, "images", &err) != DLCS_OK ||
         dlcs_store_register(s, &reg, &err) != DLCS_OK) {
         fprintf(stderr, "iiif_seed: %s\n", err.message);

@@ -7,14 +7,8 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 
 scripts/install-deps.sh
-need=()
-for p in plasma-workspace-wallpapers time bc; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${need[@]}" >/dev/null
-fi
+. bench/lib.sh
+bench_need plasma-workspace-wallpapers time bc
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLCS_WERROR=ON >/dev/null
 cmake --build build/release -j"$(nproc)" --target dlcs >/dev/null
 dlcs=$PWD/build/release/cli/dlcs

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
 
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
     nq.customer = 1;
     nq.name = dlcs_xstrdup("book");
     nq.template = dlcs_xstrdup("assetOrder=n1&space=1&s1=p1");
-    if (dlcs_store_open(url, 1, 5000, &s, &err) == DLCS_OK &&
+    if (dlcs_store_open(url, NULL, &s, &err) == DLCS_OK &&
         bench_seed_customer(s, "books", &err) == DLCS_OK &&
         dlcs_store_insert(s, &dlcs_named_query_entity, &nq, &err) == DLCS_OK)
         rc = seed_pages(s, count, &err);

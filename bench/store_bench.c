@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench/store: N assets (default 1,000,000) through the store port in registrations of 1,000
- * (each a batch, as the queue API will write them), then read back by (customer, space, id)
- * and by string1 (one query per book of 1,000 pages, ordered by number1). The peer is bare
+ * (each a batch, as the queue API will write them), then read back by (customer, space, id),
+ * by string1 (one query per book of 5,000 pages, ordered by number1), and a space listing's
+ * page 1 against its last page by cursor and by offset (store_port.c). The peer is bare
  * SQLite in the same run: the same rows into a minimal 7-column table with the same key and
  * string1 index, prepared statements, one transaction per 1,000. dlcs writes more per asset
  * (25 columns, 9 indexes, batch membership, the generation read), so the ratio is the cost of
- * the port and of that model over the least a SQLite store could do.
- * Usage: store_bench [N] [DIR]
+ * the port and of that model over the least a SQLite store could do. With a MongoDB URL the
+ * same measures run on it too (M assets, default 5,000: the fake scans a collection per
+ * command, so it is no performance peer; what counts there is that the deep page costs what
+ * page 1 costs, and the round trips of one registration).
+ * Usage: store_bench [N] [DIR] [mongodb://host:port/db [M]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/clock.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
@@ -24,8 +29,7 @@
 #include "dlcs/store.h"
 
 #include "bench_seed.h"
-
-#define PER_BATCH 1000
+#include "store_port.h"
 
 static double secs_since(int64_t start)
 {
@@ -36,79 +40,6 @@ static void die(const char *what, const struct dlcs_error *err)
 {
     fprintf(stderr, "store_bench: %s: %s\n", what, err ? err->message : "");
     exit(1);
-}
-
-static void port_insert(struct dlcs_store *s, long n)
-{
-    struct dlcs_asset *assets = dlcs_xcalloc(PER_BATCH, sizeof *assets);
-    struct dlcs_error err = {0};
-
-    for (long base = 0; base < n; base += PER_BATCH) {
-        struct dlcs_batch b;
-        struct dlcs_registration reg = {assets, PER_BATCH, &b, false, false, false, NULL};
-
-        dlcs_entity_init(&dlcs_batch_entity, &b);
-        b.customer = 1;
-        for (long i = 0; i < PER_BATCH; i++) {
-            struct dlcs_asset *a = &assets[i];
-
-            dlcs_entity_init(&dlcs_asset_entity, a);
-            a->customer = 1;
-            a->space = 1;
-            a->id = dlcs_xasprintf("b%ld_%04ld.tif", base / PER_BATCH, i);
-            a->origin = dlcs_xasprintf("https://example.org/masters/%s", a->id);
-            a->media_type = dlcs_xstrdup("image/tiff");
-            a->string1 = dlcs_xasprintf("book-%ld", base / PER_BATCH);
-            a->number1 = i;
-        }
-        if (dlcs_store_register(s, &reg, &err) != DLCS_OK)
-            die("register", &err);
-        for (long i = 0; i < PER_BATCH; i++)
-            dlcs_entity_release(&dlcs_asset_entity, &assets[i]);
-    }
-    free(assets);
-}
-
-static void port_read_by_key(struct dlcs_store *s, long n)
-{
-    struct dlcs_asset a;
-    struct dlcs_error err = {0};
-
-    dlcs_entity_init(&dlcs_asset_entity, &a);
-    for (long k = 0; k < n; k++) {
-        long j = (k * 7919) % n; /* a stride walk: not in insertion order */
-        char id[64];
-
-        (void)snprintf(id, sizeof id, "b%ld_%04ld.tif", j / PER_BATCH, j % PER_BATCH);
-        a.customer = 1;
-        a.space = 1;
-        dlcs_str_replace(&a.id, id);
-        if (dlcs_store_get(s, &dlcs_asset_entity, &a, &err) != DLCS_OK)
-            die("get", &err);
-    }
-    dlcs_entity_release(&dlcs_asset_entity, &a);
-}
-
-static long port_read_by_string1(struct dlcs_store *s, long n)
-{
-    struct dlcs_error err = {0};
-    long seen = 0;
-
-    for (long book = 0; book < n / PER_BATCH; book++) {
-        struct dlcs_query q = {.page = 1, .page_size = PER_BATCH};
-        struct dlcs_list l;
-        char s1[32];
-
-        (void)snprintf(s1, sizeof s1, "book-%ld", book);
-        dlcs_query_eq_int(&q, "customer", 1);
-        dlcs_query_eq_str(&q, "string1", s1);
-        dlcs_query_order(&q, "number1", false);
-        if (dlcs_store_list(s, &dlcs_asset_entity, &q, &l, &err) != DLCS_OK)
-            die("list", &err);
-        seen += (long)l.count;
-        dlcs_list_release(&l);
-    }
-    return seen;
 }
 
 /* ---- the peer: bare SQLite ----------------------------------------------------------------- */
@@ -139,13 +70,13 @@ static void peer_insert(sqlite3 *db, long n)
     for (long base = 0; base < n; base += PER_BATCH) {
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         for (long i = 0; i < PER_BATCH; i++) {
-            (void)snprintf(id, sizeof id, "b%ld_%04ld.tif", base / PER_BATCH, i);
+            bench_asset_id(base + i, id, sizeof id);
             (void)snprintf(origin, sizeof origin, "https://example.org/masters/%s", id);
-            (void)snprintf(s1, sizeof s1, "book-%ld", base / PER_BATCH);
+            (void)snprintf(s1, sizeof s1, "book-%ld", (base + i) / BOOK_PAGES);
             sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 2, origin, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 3, s1, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(st, 4, i);
+            sqlite3_bind_int64(st, 4, (base + i) % BOOK_PAGES);
             if (sqlite3_step(st) != SQLITE_DONE)
                 die("peer insert", NULL);
             sqlite3_reset(st);
@@ -162,9 +93,7 @@ static void peer_read_by_key(sqlite3 *db, long n)
 
     sqlite3_prepare_v2(db, "SELECT * FROM a WHERE customer=1 AND space=1 AND id=?1", -1, &st, NULL);
     for (long k = 0; k < n; k++) {
-        long j = (k * 7919) % n;
-
-        (void)snprintf(id, sizeof id, "b%ld_%04ld.tif", j / PER_BATCH, j % PER_BATCH);
+        bench_asset_id((k * 7919) % n, id, sizeof id);
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_ROW)
             die("peer get", NULL);
@@ -181,11 +110,9 @@ static long peer_read_by_string1(sqlite3 *db, long n)
     char s1[32];
     long seen = 0;
 
-    sqlite3_prepare_v2(db,
-                       "SELECT * FROM a WHERE customer=1 AND string1=?1 ORDER BY number1 LIMIT "
-                       "1000",
-                       -1, &st, NULL);
-    for (long book = 0; book < n / PER_BATCH; book++) {
+    sqlite3_prepare_v2(db, "SELECT * FROM a WHERE customer=1 AND string1=?1 ORDER BY number1", -1,
+                       &st, NULL);
+    for (long book = 0; book < n / BOOK_PAGES; book++) {
         (void)snprintf(s1, sizeof s1, "book-%ld", book);
         sqlite3_bind_text(st, 1, s1, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -217,38 +144,48 @@ static void report(const char *what, long n, double dlcs_s, double peer_s)
            what, (double)n / dlcs_s, dlcs_s, (double)n / peer_s, peer_s, peer_s / dlcs_s);
 }
 
+static void report_port(const char *name, long n, const struct port_figures *f)
+{
+    printf("%-8s %8ld assets: insert %8.0f/s  by key %8.0f/s  books of %d by string1 %8.0f "
+           "assets/s  page 1 %.2f ms, page %ld by cursor %.2f ms (x%.2f), by offset %.2f ms "
+           "(x%.1f)",
+           name, n, (double)n / f->insert, (double)n / f->by_key, BOOK_PAGES,
+           (double)n / f->by_book, f->page1, f->deep_page, f->deep_cursor,
+           f->deep_cursor / (f->page1 > 0 ? f->page1 : 1), f->deep_offset,
+           f->deep_offset / (f->page1 > 0 ? f->page1 : 1));
+    if (f->round_trips >= 0)
+        printf("  round trips per registration of %d: %ld", PER_BATCH, f->round_trips);
+    printf("\n");
+}
+
+static long whole_books(long n)
+{
+    return n < BOOK_PAGES ? BOOK_PAGES : n - n % BOOK_PAGES;
+}
+
 int main(int argc, char **argv)
 {
-    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
+    long n = whole_books(argc > 1 ? strtol(argv[1], NULL, 10) : 1000000);
     const char *dir = argc > 2 ? argv[2] : "/tmp";
+    const char *mongo_url = argc > 3 ? argv[3] : NULL;
+    long mongo_n = whole_books(argc > 4 ? strtol(argv[4], NULL, 10) : 5000);
     char url[512], peer_path[512];
-    struct dlcs_store *s = NULL;
-    struct dlcs_error err = {0};
+    struct port_figures sqlite_f, mongo_f;
     struct rusage ru;
-    double t_ins, t_key, t_s1, p_ins, p_key, p_s1;
+    double p_ins, p_key, p_s1;
     int64_t t;
     sqlite3 *db;
 
     dlcs_log_set_level(DLCS_LOG_WARN);
-    n = n < PER_BATCH ? PER_BATCH : n - n % PER_BATCH;
-    (void)snprintf(url, sizeof url, "sqlite://%s/store_bench_%d.db", dir, (int)getpid());
+    (void)snprintf(url, sizeof url, "sqlite://%s/store_bench_%d.db?pool=4&busy_ms=10000", dir,
+                   (int)getpid());
     (void)snprintf(peer_path, sizeof peer_path, "%s/store_bench_peer_%d.db", dir, (int)getpid());
-    if (dlcs_store_open(url, 4, 10000, &s, &err) != DLCS_OK)
-        die("open", &err);
-    if (bench_seed_customer(s, "books", &err) != DLCS_OK)
-        die("setup", &err);
-    printf("bench/store: %ld assets, registrations of %d, customer 1 space 1\n", n, PER_BATCH);
-    t = dlcs_time_mono_ms();
-    port_insert(s, n);
-    t_ins = secs_since(t);
-    t = dlcs_time_mono_ms();
-    port_read_by_key(s, n);
-    t_key = secs_since(t);
-    t = dlcs_time_mono_ms();
-    if (port_read_by_string1(s, n) != n)
-        die("by string1: wrong count", NULL);
-    t_s1 = secs_since(t);
-    dlcs_store_free(s);
+    printf("bench/store: registrations of %d, books of %d pages, pages of %d, customer 1 space "
+           "1\n",
+           PER_BATCH, BOOK_PAGES, PAGE_SIZE);
+    bench_port(url, n, &sqlite_f);
+    if (mongo_url)
+        bench_port(mongo_url, mongo_n, &mongo_f);
 
     db = peer_open(peer_path);
     t = dlcs_time_mono_ms();
@@ -263,9 +200,12 @@ int main(int argc, char **argv)
     p_s1 = secs_since(t);
     sqlite3_close(db);
 
-    report("insert (batched)", n, t_ins, p_ins);
-    report("read by key", n, t_key, p_key);
-    report("read by string1", n, t_s1, p_s1);
+    report("insert (batched)", n, sqlite_f.insert, p_ins);
+    report("read by key", n, sqlite_f.by_key, p_key);
+    report("read by string1", n, sqlite_f.by_book, p_s1);
+    report_port("sqlite", n, &sqlite_f);
+    if (mongo_url)
+        report_port("mongodb", mongo_n, &mongo_f);
     getrusage(RUSAGE_SELF, &ru);
     printf("peak RSS %ld MiB\n", ru.ru_maxrss / 1024);
     remove_db(url + strlen("sqlite://"));

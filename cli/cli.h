@@ -52,6 +52,9 @@ enum dlcs_status dlcs_cli_ingest_asset(void *ctx, const struct dlcs_asset *a,
 enum dlcs_status dlcs_cli_config_resolve(struct dlcs_config *cfg,
                                          struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/* DLCS_WORKER_ID defaults to "host/role": the place whose leases a restarted process reclaims. */
+void dlcs_cli_config_resolve_role(struct dlcs_config *cfg, const char *role);
+
 /* One info line with the effective data directory, store, storage and queue. */
 void dlcs_cli_config_log(const struct dlcs_config *cfg);
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dlcs/blobstore.h"
+#include "dlcs/adapters.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
@@ -61,15 +61,17 @@ enum dlcs_status dlcs_cli_config_resolve(struct dlcs_config *cfg, struct dlcs_er
         cfg->job_lease_ms = (int)(longest < 86400000 ? longest : 86400000);
     }
     free(dir);
-    if (strcmp(cfg->queue, "embedded") != 0)
-        return dlcs_error_set(err, DLCS_EINVAL,
-                              "DLCS_QUEUE '%s': unknown adapter (this build has embedded: jobs "
-                              "in the store)",
-                              cfg->queue);
-    if (dlcs_store_url_check(cfg->store, err) != DLCS_OK ||
-        dlcs_blobstore_url_check(cfg->storage, err) != DLCS_OK)
-        return DLCS_EINVAL;
-    return DLCS_OK;
+    return dlcs_adapters_check(cfg, err);
+}
+
+void dlcs_cli_config_resolve_role(struct dlcs_config *cfg, const char *role)
+{
+    char host[256] = "localhost";
+
+    if (cfg->worker_id)
+        return;
+    (void)gethostname(host, sizeof host - 1);
+    cfg->worker_id = dlcs_xasprintf("%s/%s", host, role);
 }
 
 void dlcs_cli_config_log(const struct dlcs_config *cfg)

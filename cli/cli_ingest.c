@@ -6,7 +6,7 @@
 
 #include <curl/curl.h>
 
-#include "dlcs/blobstore.h"
+#include "dlcs/adapters.h"
 #include "dlcs/ingest.h"
 #include "dlcs/log.h"
 
@@ -63,7 +63,7 @@ int dlcs_cli_ingest(const struct dlcs_config *cfg, const char *role, const struc
     st = dlcs_ingest_settings_init(&settings, cfg, &err);
     settings.convert_helper = "/proc/self/exe"; /* decoders run in a child: see convert.h */
     if (st == DLCS_OK)
-        st = dlcs_blobstore_open(out, &blobs, &err);
+        st = dlcs_blobstore_open(out, cfg, &blobs, &err);
     if (st == DLCS_OK)
         st = dlcs_ingest_one(&settings, origin, NULL, blobs, NULL, &report, &err);
     if (st == DLCS_OK)

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/api.h"
 #include "dlcs/blobstore.h"
 #include "dlcs/config.h"
@@ -23,6 +24,8 @@
 #include "dlcs/keys.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/outbox_relay.h"
+#include "dlcs/reconciler.h"
 #include "dlcs/slots.h"
 #include "dlcs/stop.h"
 #include "dlcs/store.h"
@@ -72,7 +75,7 @@ enum dlcs_status dlcs_cli_open_store(const struct dlcs_config *cfg, struct dlcs_
         dlcs_error_prefix(err, "DLCS_DATA_DIR");
         return err->code;
     }
-    return dlcs_store_open(cfg->store, cfg->sqlite_pool, cfg->sqlite_busy_ms, store, err);
+    return dlcs_store_open(cfg->store, cfg, store, err);
 }
 
 /* Block the stop signals in every thread (threads inherit the mask); main waits for them. */
@@ -88,10 +91,12 @@ static void block_stop_signals(sigset_t *set)
 struct server {
     struct dlcs_store *store;
     struct dlcs_blobstore *blobs;
+    struct dlcs_queue *queue;
+    struct dlcs_outbox_relay *relay;
+    struct dlcs_reconciler *reconciler;
     struct cli_ingester ingester;
     struct dlcs_slots *immediate;
     struct dlcs_worker_pool *workers;
-    char *worker_owner; /* its leases' owner name */
     struct dlcs_http_server *http;
     struct dlcs_api_context api;
     struct dlcs_iiif_context iiif;
@@ -112,31 +117,33 @@ static bool runs_workers(const char *role)
     return strcmp(role, "serve") == 0 || strcmp(role, "worker") == 0;
 }
 
-static enum dlcs_status start_workers(const struct dlcs_config *cfg, const char *role,
-                                      struct server *s, struct dlcs_error *err)
+static enum dlcs_status start_workers(const struct dlcs_config *cfg, struct server *s,
+                                      struct dlcs_error *err)
 {
-    char host[256] = "localhost";
-    char *owner;
-    enum dlcs_status st;
+    const struct dlcs_worker_options opt = {s->queue, cfg->workers, cfg->job_attempts,
+                                            cfg->job_retry_base_ms, 200};
 
     if (cfg->workers == 0)
         return DLCS_OK; /* DLCS_WORKERS=0: this process only queues (e.g. to measure the API) */
-    (void)gethostname(host, sizeof host - 1);
-    owner = cfg->worker_id ? dlcs_xstrdup(cfg->worker_id) : dlcs_xasprintf("%s/%s", host, role);
-    {
-        const struct dlcs_worker_options opt = {
-            cfg->workers, cfg->job_lease_ms, cfg->job_attempts, cfg->job_retry_base_ms, 200, owner};
-
-        st = dlcs_worker_pool_start(&s->ingester.env, &opt, &s->workers, err);
-    }
-    s->worker_owner = owner; /* the pool borrows it */
-    return st;
+    return dlcs_worker_pool_start(&s->ingester.env, &opt, &s->workers, err);
 }
 
-static enum dlcs_status open_blobs(const struct dlcs_config *cfg, struct dlcs_blobstore **b,
+/* The queue, and its relay when the outbox is not the queue itself (every api and worker). */
+static enum dlcs_status open_queue(const struct dlcs_config *cfg, struct server *s,
                                    struct dlcs_error *err)
 {
-    return dlcs_blobstore_open(cfg->storage, b, err);
+    const struct dlcs_outbox_relay_options relay = {cfg->worker_id, cfg->relay_batch, 0, 0, 0};
+    const struct dlcs_reconciler_options reconcile = {cfg->worker_id, cfg->reconcile_after_ms,
+                                                      cfg->reconcile_every_ms, 0};
+
+    if (dlcs_queue_open(cfg->queue, cfg, s->store, &s->queue, err) != DLCS_OK)
+        return err->code;
+    if (cfg->reconcile_after_ms > 0 &&
+        dlcs_reconciler_start(s->store, &reconcile, &s->reconciler, err) != DLCS_OK)
+        return err->code;
+    if (s->queue->needs_relay)
+        return dlcs_outbox_relay_start(s->store, s->queue, &relay, &s->relay, err);
+    return DLCS_OK;
 }
 
 static enum dlcs_status register_routes(struct server *s, const char *role, struct dlcs_error *err)
@@ -206,20 +213,24 @@ static enum dlcs_status open_server(const struct dlcs_config *cfg, const char *r
 {
     if (dlcs_cli_open_store(cfg, &s->store, err) != DLCS_OK)
         return err->code;
-    if (open_blobs(cfg, &s->blobs, err) != DLCS_OK)
+    if (dlcs_blobstore_open(cfg->storage, cfg, &s->blobs, err) != DLCS_OK)
+        return err->code;
+    if ((serves_api(role) || runs_workers(role)) && open_queue(cfg, s, err) != DLCS_OK)
         return err->code;
     if (dlcs_cli_ingester_init(&s->ingester, cfg, s->store, s->blobs, err) != DLCS_OK)
         return err->code;
-    if (runs_workers(role) && start_workers(cfg, role, s, err) != DLCS_OK)
+    if (runs_workers(role) && start_workers(cfg, s, err) != DLCS_OK)
         return err->code;
     if (serves_api(role)) {
         if (bootstrap_admin(cfg, s->store, err) != DLCS_OK)
             return err->code;
         s->immediate = dlcs_slots_new(cfg->immediate_slots, cfg->immediate_wait_ms);
-        s->api = (struct dlcs_api_context){
-            cfg, s->store, s->blobs, dlcs_cli_ingest_asset, &s->ingester, s->immediate};
+        s->api =
+            (struct dlcs_api_context){cfg,          s->store,     s->blobs, dlcs_cli_ingest_asset,
+                                      &s->ingester, s->immediate, s->queue, s->relay};
     } else {
-        s->api = (struct dlcs_api_context){cfg, s->store, s->blobs, NULL, NULL, NULL};
+        s->api = (struct dlcs_api_context){cfg,  s->store, s->blobs, NULL,
+                                           NULL, NULL,     s->queue, s->relay};
     }
     if (serves_iiif(role)) {
         if (dlcs_vips_init("dlcs", cfg->vips_concurrency, cfg->vips_cache_mb, err) != DLCS_OK)
@@ -243,15 +254,20 @@ static int run_server(const struct dlcs_config *cfg, const char *role, const str
     if (open_server(cfg, role, &s, &err) == DLCS_OK) {
         dlcs_log(DLCS_LOG_INFO, "dlcs %s started as '%s'", DLCS_VERSION, role);
         sigwait(&stop, &sig);
+        dlcs_log(DLCS_LOG_INFO, "stopping on signal %d: draining for up to %d ms", sig,
+                 cfg->drain_ms);
+        /* the jobs in hand end (bounded by DLCS_DRAIN_MS) while requests are still answered */
+        (void)dlcs_worker_pool_drain(s.workers, cfg->drain_ms);
         dlcs_stop_request(); /* fetches, backoffs and conversions give up within a second */
-        dlcs_log(DLCS_LOG_INFO, "stopping on signal %d", sig);
         rc = 0;
     } else {
         dlcs_log(DLCS_LOG_ERROR, "%s", err.message);
     }
     dlcs_http_server_free(s.http);
     dlcs_worker_pool_stop(s.workers); /* each worker finishes its current job */
-    free(s.worker_owner);
+    dlcs_reconciler_stop(s.reconciler);
+    dlcs_outbox_relay_stop(s.relay); /* what it could not publish waits in the outbox */
+    dlcs_queue_free(s.queue);
     dlcs_iiif_context_release(&s.iiif);
     dlcs_slots_free(s.immediate);
     dlcs_cli_ingester_release(&s.ingester);
@@ -305,6 +321,7 @@ int main(int argc, char **argv)
         dlcs_config_release(&cfg);
         return 0;
     }
+    dlcs_cli_config_resolve_role(&cfg, role->name);
     dlcs_log_set_level(cfg.log_level);
     dlcs_log_set_service(role->name);
     dlcs_log_route_libraries();

@@ -2,7 +2,12 @@
 # Every symbol our libraries export starts with dlcs_ (CONVENTIONS.md S3).
 set -euo pipefail
 build=${1:-build/release}
-bad=$(for lib in "$build"/shared/libdlcs_core.a "$build"/api/libdlcs_api.a "$build"/workers/libdlcs_workers.a "$build"/iiif/libdlcs_iiif.a; do
+libs=$(find "$build"/shared "$build"/api "$build"/workers "$build"/iiif -name 'libdlcs_*.a' | sort)
+if [ -z "$libs" ]; then
+    echo "check-symbols: no libdlcs_*.a under $build" >&2
+    exit 1
+fi
+bad=$(for lib in $libs; do
     nm -g --defined-only "$lib" | awk '$2 ~ /[TDRB]/ {print $3}'
 done | grep -v '^dlcs_' || true)
 if [ -n "$bad" ]; then

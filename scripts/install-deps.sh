@@ -10,6 +10,9 @@ packages=(
     libmicrohttpd-dev libyder-dev       # included directly: MHD options, yder log routing
     libcurl4-gnutls-dev                 # the gnutls flavour: the openssl one conflicts with ulfius
     libsqlite3-dev                      # embedded store and queue
+    librdkafka-dev kcat                 # the Kafka queue adapter; kcat for tests and operators
+    libmongoc-dev                       # the MongoDB store adapter (mongo-c-driver 1.23)
+    python3-mockupdb python3-mongomock  # tests: the wire-compatible MongoDB fake (tests/mongo/)
     libglib2.0-dev                      # GLib log routing (libvips logs through GLib)
     libvips-dev libvips-tools           # conversion (JPEG, TIFF, PNG, WebP, GIF, JP2, PDF, HEIF); vips CLI for bench/ingest
     libturbojpeg0-dev                   # lossless crops of stored JPEG edge tiles

@@ -222,11 +222,13 @@ int dlcs_api_send(struct api_call *call, unsigned status, json_t *body)
 enum dlcs_status dlcs_api_paging(struct api_call *call, struct dlcs_page *page,
                                  struct dlcs_query *q)
 {
-    if (dlcs_hydra_page_parse(dlcs_api_query(call, "page"), dlcs_api_query(call, "pageSize"), 100,
-                              page, &call->err) != DLCS_OK)
+    if (dlcs_hydra_page_parse(dlcs_api_query(call, "page"), dlcs_api_query(call, "pageSize"),
+                              dlcs_api_query(call, "cursor"), 100, page, &call->err) != DLCS_OK)
         return DLCS_EINVAL;
-    q->page = page->page;
-    q->page_size = page->page_size;
+    q->limit = page->page_size;
+    q->offset = page->page > 1 ? (page->page - 1) * page->page_size : 0;
+    q->after = page->cursor;
+    q->count_total = !page->cursor; /* a numbered page says how many; a cursor page need not */
     return DLCS_OK;
 }
 
@@ -234,12 +236,17 @@ int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
                        json_t *(*member)(const struct api_call *, const void *), char *base,
                        const struct dlcs_page *page)
 {
-    struct dlcs_page all = {1, l->total > 0 ? l->total : 1};
     json_t *members = json_array();
 
     for (size_t i = 0; i < l->count; i++)
         json_array_append_new(members, member(call, dlcs_list_at(l, i)));
-    dlcs_api_send(call, 200, dlcs_hydra_collection(base, members, l->total, page ? page : &all));
+    if (page) {
+        struct dlcs_hydra_view v = {*page, l->total, l->next_cursor};
+
+        dlcs_api_send(call, 200, dlcs_hydra_collection(base, members, &v));
+    } else {
+        dlcs_api_send(call, 200, dlcs_hydra_whole(base, members));
+    }
     dlcs_list_release(l);
     free(base);
     return U_CALLBACK_COMPLETE;
@@ -263,7 +270,8 @@ char *dlcs_api_with_filters(const struct api_call *call, char *base)
     for (q++; *q;) {
         size_t len = strcspn(q, "&");
 
-        if (len > 0 && !param_is(q, len, "page") && !param_is(q, len, "pageSize")) {
+        if (len > 0 && !param_is(q, len, "page") && !param_is(q, len, "pageSize") &&
+            !param_is(q, len, "cursor")) {
             char *param = dlcs_http_target_encode(q, len); /* quotes, spaces, '<' stay encoded */
             char *next = dlcs_xasprintf("%s%c%s", out, strchr(out, '?') ? '&' : '?', param);
 

@@ -55,7 +55,10 @@ int dlcs_api_no_content(struct api_call *call);
 enum dlcs_status dlcs_api_id_param(struct api_call *call, const char *name,
                                    int64_t *out) DLCS_WARN_UNUSED;
 
-/* The request's page and pageSize (default 100) into 'page' and the query. DLCS_EINVAL. */
+/*
+ * The request's page, pageSize (default 100) and cursor into 'page' and the query (the total
+ * is counted for a numbered page, not for a cursor's). DLCS_EINVAL.
+ */
 enum dlcs_status dlcs_api_paging(struct api_call *call, struct dlcs_page *page,
                                  struct dlcs_query *q) DLCS_WARN_UNUSED;
 
@@ -69,7 +72,7 @@ int dlcs_api_send_page(struct api_call *call, struct dlcs_list *l,
                        const struct dlcs_page *page);
 
 /*
- * 'base' (taken) with the request's query parameters appended, except page and pageSize, as
+ * 'base' (taken) with the request's query parameters appended, except page, pageSize and cursor, as
  * they were sent: a collection's view links then keep its filters. New string (free()).
  */
 char *dlcs_api_with_filters(const struct api_call *call, char *base);

@@ -169,7 +169,6 @@ static int list_keys(const struct _u_request *req, struct _u_response *res, void
 {
     struct api_call call;
     struct dlcs_query q = {0};
-    struct dlcs_page page = {1, 0};
     struct dlcs_list l;
     json_t *members;
     char *base;
@@ -184,9 +183,8 @@ static int list_keys(const struct _u_request *req, struct _u_response *res, void
     for (size_t i = 0; i < l.count; i++)
         json_array_append_new(members,
                               key_json(&call, ((struct dlcs_key *)dlcs_list_at(&l, i))->key, NULL));
-    page.page_size = l.total > 0 ? l.total : 1;
     base = dlcs_api_url(&call, "/customers/%lld/keys", (long long)call.customer);
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
+    dlcs_api_send(&call, 200, dlcs_hydra_whole(base, members));
     dlcs_list_release(&l);
     free(base);
     return U_CALLBACK_COMPLETE;

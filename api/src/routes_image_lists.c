@@ -163,6 +163,7 @@ static int list_images(const struct _u_request *req, struct _u_response *res, vo
 {
     struct api_call call;
     struct dlcs_page page;
+    struct dlcs_hydra_view view;
     struct dlcs_query q = {0};
     struct dlcs_list l = {0};
     json_t *qdoc = NULL, *members;
@@ -170,14 +171,11 @@ static int list_images(const struct _u_request *req, struct _u_response *res, vo
     int rc;
 
     if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
-        dlcs_hydra_page_parse(dlcs_api_query(&call, "page"), dlcs_api_query(&call, "pageSize"), 100,
-                              &page, &call.err) != DLCS_OK ||
-        scope(&call, what, &q, &base) != DLCS_OK || build_query(&call, &q, &qdoc) != DLCS_OK) {
+        dlcs_api_paging(&call, &page, &q) != DLCS_OK || scope(&call, what, &q, &base) != DLCS_OK ||
+        build_query(&call, &q, &qdoc) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;
     }
-    q.page = page.page;
-    q.page_size = page.page_size;
     if (dlcs_store_list(call.ctx->store, &dlcs_asset_entity, &q, &l, &call.err) != DLCS_OK) {
         rc = dlcs_api_fail(&call);
         goto out;
@@ -186,7 +184,8 @@ static int list_images(const struct _u_request *req, struct _u_response *res, vo
     for (size_t i = 0; i < l.count; i++)
         json_array_append_new(members, dlcs_api_asset_json(&call, dlcs_list_at(&l, i)));
     base = dlcs_api_with_filters(&call, base);
-    rc = dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, l.total, &page));
+    view = (struct dlcs_hydra_view){page, l.total, l.next_cursor};
+    rc = dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, &view));
 out:
     dlcs_list_release(&l);
     json_decref(qdoc);

@@ -74,9 +74,9 @@ static enum dlcs_status ingest_failed(struct api_call *call, const struct dlcs_a
 {
     enum dlcs_status code = failure->code;
 
-    if (code == DLCS_EBUSY)
-        code = DLCS_EUPSTREAM; /* the origin said 429: it is the upstream that is busy */
-    else if (code != DLCS_ETOOLARGE && code != DLCS_EUPSTREAM && code != DLCS_ETIMEOUT &&
+    if (code == DLCS_EBUSY || code == DLCS_EUPSTREAM)
+        code = DLCS_EORIGIN; /* 502: the origin failed (or said 429), not this service */
+    else if (code != DLCS_ETOOLARGE && code != DLCS_ETIMEOUT &&
              code != DLCS_ENOSPACE) /* 507: our disk, not the client's image */
         code = DLCS_EUNPROCESSABLE;
     return dlcs_error_set(&call->err, code,

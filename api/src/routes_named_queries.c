@@ -63,7 +63,6 @@ static int list_queries(const struct _u_request *req, struct _u_response *res, v
     struct api_call call;
     struct dlcs_query own = {0}, global = {0};
     struct dlcs_list l;
-    struct dlcs_page page = {1, 1};
     json_t *members;
     char *base;
 
@@ -82,10 +81,8 @@ static int list_queries(const struct _u_request *req, struct _u_response *res, v
         return dlcs_api_fail(&call);
     }
     append_all(&call, members, &l, true);
-    page.page_size = json_array_size(members) > 0 ? (int64_t)json_array_size(members) : 1;
     base = dlcs_api_url(&call, "/customers/%lld/namedQueries", (long long)call.customer);
-    dlcs_api_send(&call, 200,
-                  dlcs_hydra_collection(base, members, (int64_t)json_array_size(members), &page));
+    dlcs_api_send(&call, 200, dlcs_hydra_whole(base, members));
     free(base);
     return U_CALLBACK_COMPLETE;
 }

@@ -81,7 +81,6 @@ static enum dlcs_status from_body(struct api_call *call, struct dlcs_delivery_ch
 static int list_channels(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
-    struct dlcs_page page = {1, 1};
     json_t *members;
     char *base, *thumbs;
 
@@ -91,7 +90,7 @@ static int list_channels(const struct _u_request *req, struct _u_response *res, 
     thumbs = dlcs_xasprintf("%s/thumbs", base);
     members =
         json_pack("[{s:s,s:s,s:s}]", "@id", thumbs, "@type", "Collection", "channel", "thumbs");
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, 1, &page));
+    dlcs_api_send(&call, 200, dlcs_hydra_whole(base, members));
     free(thumbs);
     free(base);
     return U_CALLBACK_COMPLETE;

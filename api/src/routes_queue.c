@@ -3,8 +3,10 @@
  * Queued registration and batch progress: POST /customers/{c}/queue (and /queue/priority)
  * validates every member first, then persists batch, assets and one job per asset in one
  * transaction; GET the customer queue (computed counts), batches, active, recent, one batch,
- * and a batch's images (current members) or assets (every member ever).
+ * a batch's images (current members) or assets (every member ever), and a batch's failed
+ * images queued again (reingest-errors).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +122,7 @@ static int queue(const struct _u_request *req, struct _u_response *res, void *da
         rc = dlcs_api_fail(&call);
         goto out;
     }
+    dlcs_outbox_relay_wake(call.ctx->relay); /* the jobs are durable: publish them now */
     {
         char *loc = dlcs_api_url(&call, "/customers/%lld/queue/batches/%lld",
                                  (long long)call.customer, (long long)b.id);
@@ -220,6 +223,42 @@ static int get_batch(const struct _u_request *req, struct _u_response *res, void
     return rc;
 }
 
+/*
+ * POST .../batches/{b}/reingest-errors: the batch's failed images (still its own) are ingested
+ * again from their origins; the batch's errors fall by that many and it runs again. 200 with
+ * the batch as it is now; the header X-Requeued says how many went back.
+ */
+static int reingest_errors(const struct _u_request *req, struct _u_response *res, void *data)
+{
+    struct api_call call;
+    struct dlcs_batch b;
+    int64_t requeued = 0;
+    char count[32];
+    int rc;
+
+    dlcs_entity_init(&dlcs_batch_entity, &b);
+    if (dlcs_api_begin(&call, data, req, res, API_CUSTOMER) != DLCS_OK ||
+        load_batch(&call, &b) != DLCS_OK ||
+        dlcs_store_batch_requeue_errors(call.ctx->store, call.customer, b.id, &requeued,
+                                        &call.err) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    dlcs_outbox_relay_wake(call.ctx->relay); /* the jobs are durable: publish them now */
+    dlcs_entity_release(&dlcs_batch_entity, &b);
+    dlcs_entity_init(&dlcs_batch_entity, &b);
+    if (load_batch(&call, &b) != DLCS_OK) {
+        rc = dlcs_api_fail(&call);
+        goto out;
+    }
+    (void)snprintf(count, sizeof count, "%lld", (long long)requeued);
+    u_map_put(res->map_header, "X-Requeued", count);
+    rc = dlcs_api_send(&call, 200, batch_json(&call, &b));
+out:
+    dlcs_entity_release(&dlcs_batch_entity, &b);
+    return rc;
+}
+
 /* The customer's queue: counts computed from the batches, so they can never drift. */
 /* The CustomerQueue: what waits in unfinished batches (priority ones only, for /priority). */
 static int queue_summary(const struct _u_request *req, struct _u_response *res, void *data,
@@ -285,6 +324,8 @@ enum dlcs_status dlcs_api_register_queue(struct dlcs_http_server *http,
         !dlcs_api_route(http, "GET", "/customers/:c/queue/active", get_active, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/recent", get_recent, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b", get_batch, ctx) ||
+        !dlcs_api_route(http, "POST", "/customers/:c/queue/batches/:b/reingest-errors",
+                        reingest_errors, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b/images",
                         dlcs_api_list_batch_images, ctx) ||
         !dlcs_api_route(http, "GET", "/customers/:c/queue/batches/:b/assets",

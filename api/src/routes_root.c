@@ -45,7 +45,6 @@ static int origin_strategy_types(const struct _u_request *req, struct _u_respons
     struct api_call call;
     const char *const *types = dlcs_origin_strategy_types();
     json_t *members = json_array();
-    struct dlcs_page page = {1, 1};
     char *base;
     size_t n = 0;
 
@@ -61,8 +60,7 @@ static int origin_strategy_types(const struct _u_request *req, struct _u_respons
                                                  "vocab:OriginStrategyType", "name", types[n]));
         free(id);
     }
-    page.page_size = (int64_t)n;
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, (int64_t)n, &page));
+    dlcs_api_send(&call, 200, dlcs_hydra_whole(base, members));
     free(base);
     return U_CALLBACK_COMPLETE;
 }
@@ -71,7 +69,6 @@ static int origin_strategy_types(const struct _u_request *req, struct _u_respons
 static int default_policies(const struct _u_request *req, struct _u_response *res, void *data)
 {
     struct api_call call;
-    struct dlcs_page page = {1, 2};
     json_t *members, *sizes = json_array();
     char *base, *thumbs, *img, *copy, *save = NULL;
 
@@ -91,7 +88,7 @@ static int default_policies(const struct _u_request *req, struct _u_response *re
                   "vocab:DefaultDeliveryChannelPolicy", "name", "default", "channel", "thumbs",
                   "policyData", sizes, "@id", img, "@type", "vocab:DefaultDeliveryChannelPolicy",
                   "name", "default", "channel", "iiif-img");
-    dlcs_api_send(&call, 200, dlcs_hydra_collection(base, members, 2, &page));
+    dlcs_api_send(&call, 200, dlcs_hydra_whole(base, members));
     free(thumbs);
     free(img);
     free(base);
@@ -109,6 +106,30 @@ static int healthz(const struct _u_request *req, struct _u_response *res, void *
  * Ready when the store answers and there is room for images: a load balancer should not send
  * traffic before that (nor to an instance whose disk is full).
  */
+/* The queue answers and the relay (if any) could publish: else why, and how many jobs wait. */
+static enum dlcs_status queue_check(const struct dlcs_api_context *ctx, struct dlcs_error *err)
+{
+    struct dlcs_outbox_relay_state relay = {0};
+    int64_t waiting = 0;
+    struct dlcs_error count_err = {0};
+
+    if (!ctx->queue)
+        return DLCS_OK;
+    if (ctx->relay)
+        dlcs_outbox_relay_state(ctx->relay, &relay);
+    if (dlcs_queue_ping(ctx->queue, err) == DLCS_OK && !relay.queue_down)
+        return DLCS_OK;
+    if (relay.queue_down)
+        (void)dlcs_error_set(err, DLCS_EBUSY, "%s", relay.last_error);
+    if (dlcs_store_outbox_count(ctx->store, &waiting, &count_err) == DLCS_OK)
+        dlcs_error_prefix(err, "queue not ready (%lld jobs wait in the outbox)",
+                          (long long)waiting);
+    else
+        dlcs_error_prefix(err, "queue not ready");
+    err->code = DLCS_EBUSY;
+    return DLCS_EBUSY;
+}
+
 static int readyz(const struct _u_request *req, struct _u_response *res, void *data)
 {
     const struct dlcs_api_context *ctx = data;
@@ -124,6 +145,8 @@ static int readyz(const struct _u_request *req, struct _u_response *res, void *d
         err.code = DLCS_EBUSY;
         return dlcs_http_send_error(req, res, &err);
     }
+    if (queue_check(ctx, &err) != DLCS_OK)
+        return dlcs_http_send_error(req, res, &err);
     return dlcs_http_send_json(res, 200, json_pack("{s:s}", "status", "ready"), NULL);
 }
 

@@ -33,7 +33,7 @@ static bool parse_id(const char *s, int64_t *out)
 enum dlcs_status dlcs_iiif_customer_id(struct dlcs_store *store, const char *s, int64_t *id,
                                        struct dlcs_error *err)
 {
-    struct dlcs_query q = {.page = 1, .page_size = 1};
+    struct dlcs_query q = {.limit = 1};
     struct dlcs_customer c;
     enum dlcs_status st;
 

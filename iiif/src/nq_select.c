@@ -31,7 +31,7 @@ static enum dlcs_status find_one(struct dlcs_store *store, const struct dlcs_ent
 static enum dlcs_status find_query(struct dlcs_store *store, int64_t customer, const char *name,
                                    struct dlcs_named_query *out, struct dlcs_error *err)
 {
-    struct dlcs_query own = {.page = 1, .page_size = 1}, global = {.page = 1, .page_size = 1};
+    struct dlcs_query own = {.limit = 1}, global = {.limit = 1};
     enum dlcs_status st;
 
     dlcs_query_eq_int(&own, "customer", customer);
@@ -50,7 +50,7 @@ static enum dlcs_status find_query(struct dlcs_store *store, int64_t customer, c
 static enum dlcs_status space_by_name(struct dlcs_store *store, int64_t customer, const char *name,
                                       int64_t *id, struct dlcs_error *err)
 {
-    struct dlcs_query q = {.page = 1, .page_size = 1};
+    struct dlcs_query q = {.limit = 1};
     struct dlcs_space sp;
     enum dlcs_status st;
 
@@ -104,13 +104,17 @@ static enum dlcs_status fill(struct dlcs_nq_cursor *c, struct dlcs_error *err)
 
     if (c->next < c->page.count || c->done)
         return DLCS_OK;
-    if (c->page.entity && c->page.count < PAGE && c->q.page > 0) {
+    if (c->started && !c->page.next_cursor) {
         c->done = true;
         return DLCS_OK;
     }
+    free(c->after);
+    c->after = c->page.next_cursor; /* taken from the page before it is released */
+    c->page.next_cursor = NULL;
     dlcs_list_release(&c->page);
-    c->q.page++;
+    c->q.after = c->after;
     c->next = 0;
+    c->started = true;
     st = dlcs_store_list(c->store, &dlcs_asset_entity, &c->q, &c->page, err);
     if (st == DLCS_OK && c->page.count == 0)
         c->done = true;
@@ -136,8 +140,7 @@ enum dlcs_status dlcs_nq_open(struct dlcs_store *store, int64_t customer, const 
     if (st == DLCS_OK)
         st = to_query(store, customer, &c->plan, &c->q, err);
     dlcs_entity_release(&dlcs_named_query_entity, &nq);
-    c->q.page_size = PAGE;
-    c->q.page = 0;
+    c->q.limit = PAGE;
     c->next = c->page.count; /* empty: the first dlcs_nq_next reads page 1 */
     if (st == DLCS_OK)
         st = fill(c, err); /* the first page: an empty selection is a 404, not an empty book */
@@ -166,8 +169,10 @@ enum dlcs_status dlcs_nq_validators(const struct dlcs_nq_cursor *c, int64_t *cou
 
     q.order_count = 0;
     dlcs_query_order(&q, "modified", true);
-    q.page = 1;
-    q.page_size = 1;
+    q.limit = 1;
+    q.offset = 0;
+    q.after = NULL;
+    q.count_total = true;
     st = dlcs_store_list(c->store, &dlcs_asset_entity, &q, &l, err);
     *count = st == DLCS_OK ? l.total : 0;
     *modified = st == DLCS_OK && l.count > 0
@@ -181,6 +186,7 @@ void dlcs_nq_close(struct dlcs_nq_cursor *c)
 {
     free(c->query_id);
     free(c->template);
+    free(c->after);
     dlcs_list_release(&c->page);
     dlcs_nq_plan_release(&c->plan);
 }

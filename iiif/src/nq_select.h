@@ -20,8 +20,9 @@ struct dlcs_nq_cursor {
     struct dlcs_nq_plan plan; /* the bound template (the query borrows its strings) */
     struct dlcs_query q;
     struct dlcs_list page;
+    char *after; /* owned: where the page after this one starts (keyset: every page costs one) */
     size_t next;
-    bool done;
+    bool started, done;
     char *query_id, *template; /* of the named query found */
 };
 

@@ -13,138 +13,17 @@
 
 #include <cmocka.h>
 
+#include "dlcs/clock.h"
 #include "dlcs/mem.h"
 #include "dlcs/model.h"
 
-static const struct store_contract_adapter *adapter;
-
-#define OK(expr) assert_int_equal((expr), DLCS_OK)
-
-static int setup(void **state)
-{
-    *state = adapter->open_empty();
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    dlcs_store_free(*state);
-    adapter->cleanup();
-    return 0;
-}
-
-static int64_t make_customer(struct dlcs_store *s, const char *name)
-{
-    struct dlcs_customer c;
-    int64_t id;
-
-    dlcs_entity_init(&dlcs_customer_entity, &c);
-    c.name = dlcs_xstrdup(name);
-    c.display_name = dlcs_xasprintf("The %s", name);
-    OK(dlcs_store_insert(s, &dlcs_customer_entity, &c, NULL));
-    id = c.id;
-    dlcs_entity_release(&dlcs_customer_entity, &c);
-    return id;
-}
-
-static int64_t make_space(struct dlcs_store *s, int64_t customer, int64_t id, const char *name)
-{
-    struct dlcs_space sp;
-
-    dlcs_entity_init(&dlcs_space_entity, &sp);
-    sp.customer = customer;
-    sp.id = id;
-    sp.name = dlcs_xstrdup(name);
-    OK(dlcs_store_insert(s, &dlcs_space_entity, &sp, NULL));
-    id = sp.id;
-    dlcs_entity_release(&dlcs_space_entity, &sp);
-    return id;
-}
-
-static void fill_asset(struct dlcs_asset *a, int64_t customer, int64_t space, const char *id,
-                       const char *s1, int64_t n1)
-{
-    dlcs_entity_init(&dlcs_asset_entity, a);
-    a->customer = customer;
-    a->space = space;
-    a->id = dlcs_xstrdup(id);
-    a->origin = dlcs_xasprintf("https://example.org/%s.jpg", id);
-    a->media_type = dlcs_xstrdup("image/jpeg");
-    a->string1 = dlcs_xstrdup_or_null(s1);
-    a->number1 = n1;
-}
-
-/* Register 'n' assets "<prefix><i>" with string1 = s1 and number1 = i (+ a batch if asked). */
-static void register_many(struct dlcs_store *s, int64_t customer, int64_t space, const char *prefix,
-                          const char *s1, size_t n, struct dlcs_batch *b)
-{
-    struct dlcs_asset *assets = dlcs_xcalloc(n, sizeof *assets);
-    struct dlcs_registration reg = {assets, n, b, false, false, false, NULL};
-    struct dlcs_error err = {0};
-
-    for (size_t i = 0; i < n; i++) {
-        char id[64];
-
-        (void)snprintf(id, sizeof id, "%s%zu", prefix, i);
-        fill_asset(&assets[i], customer, space, id, s1, (int64_t)i);
-    }
-    if (b) {
-        dlcs_entity_init(&dlcs_batch_entity, b);
-        b->customer = customer;
-    }
-    if (dlcs_store_register(s, &reg, &err) != DLCS_OK)
-        fail_msg("register: %s", err.message);
-    for (size_t i = 0; i < n; i++)
-        dlcs_entity_release(&dlcs_asset_entity, &assets[i]);
-    free(assets);
-}
-
-static void get_asset(struct dlcs_store *s, int64_t customer, int64_t space, const char *id,
-                      struct dlcs_asset *out)
-{
-    dlcs_entity_init(&dlcs_asset_entity, out);
-    out->customer = customer;
-    out->space = space;
-    out->id = dlcs_xstrdup(id);
-    OK(dlcs_store_get(s, &dlcs_asset_entity, out, NULL));
-}
+#include "store_fixtures.h"
 
 static void get_batch(struct dlcs_store *s, int64_t id, struct dlcs_batch *out)
 {
     dlcs_entity_init(&dlcs_batch_entity, out);
     out->id = id;
     OK(dlcs_store_get(s, &dlcs_batch_entity, out, NULL));
-}
-
-static enum dlcs_completion complete(struct dlcs_store *s, int64_t customer, int64_t space,
-                                     const char *id, int64_t generation, int64_t batch,
-                                     const char *error)
-{
-    const struct dlcs_ingest_result r = {customer, space, id, generation, batch, error,
-                                         640,      480,   0,  1000,       100,   NULL};
-    enum dlcs_completion outcome;
-
-    OK(dlcs_store_complete(s, &r, &outcome, NULL));
-    return outcome;
-}
-
-/* The asset's current generation (what its ingest job carries). */
-static int64_t generation_of(struct dlcs_store *s, int64_t customer, int64_t space, const char *id)
-{
-    struct dlcs_asset a;
-    int64_t g;
-
-    get_asset(s, customer, space, id, &a);
-    g = a.generation;
-    dlcs_entity_release(&dlcs_asset_entity, &a);
-    return g;
-}
-
-/* Complete the asset's current generation. */
-static enum dlcs_completion complete_now(struct dlcs_store *s, int64_t customer, int64_t space,
-                                         const char *id, int64_t batch, const char *error)
-{
-    return complete(s, customer, space, id, generation_of(s, customer, space, id), batch, error);
 }
 
 /* Delete the asset; 'removed' (may be NULL) gets the record as it was. */
@@ -231,7 +110,7 @@ static void keys_by_customer(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_key k;
-    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .count_total = true};
     struct dlcs_list l;
     int64_t c = make_customer(s, "acme");
 
@@ -357,7 +236,7 @@ static void register_into_unknown_space_writes_nothing(void **state)
     struct dlcs_asset assets[2];
     struct dlcs_registration reg = {assets, 2, NULL, false, false, false, NULL};
     struct dlcs_error err = {0};
-    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .count_total = true};
     int64_t n = -1, c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
 
@@ -425,7 +304,7 @@ static void update_changes_only_the_fields_sent(void **state)
 static void paging_and_ordering(void **state)
 {
     struct dlcs_store *s = *state;
-    struct dlcs_query q = {.page = 2, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .offset = 10, .count_total = true};
     struct dlcs_list l;
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
@@ -440,14 +319,14 @@ static void paging_and_ordering(void **state)
     assert_int_equal(((struct dlcs_asset *)dlcs_list_at(&l, 9))->number1, 5);
     dlcs_list_release(&l);
 
-    q.page = 3;
+    q.offset = 20;
     q.order[0].desc = false;
     OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
     assert_int_equal(l.count, 5);
     assert_int_equal(((struct dlcs_asset *)dlcs_list_at(&l, 4))->number1, 24);
     dlcs_list_release(&l);
 
-    q.page = 4; /* past the end: empty page, same total */
+    q.offset = 30; /* past the end: empty page, same total */
     OK(dlcs_store_list(s, &dlcs_asset_entity, &q, &l, NULL));
     assert_int_equal(l.count, 0);
     assert_int_equal(l.total, 25);
@@ -457,7 +336,7 @@ static void paging_and_ordering(void **state)
 static void ordering_refuses_unknown_and_unsortable_fields(void **state)
 {
     struct dlcs_store *s = *state;
-    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .count_total = true};
     struct dlcs_list l;
     struct dlcs_error err = {0};
 
@@ -477,7 +356,7 @@ static void ordering_refuses_unknown_and_unsortable_fields(void **state)
 static void metadata_filters(void **state)
 {
     struct dlcs_store *s = *state;
-    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_query q = {.limit = 100, .count_total = true};
     struct dlcs_asset a;
     struct dlcs_list l;
     int64_t c = make_customer(s, "acme"), other = make_customer(s, "other");
@@ -763,7 +642,7 @@ static void batch_membership_history(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_batch b1, b2;
-    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_query q = {.limit = 100, .count_total = true};
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
 
@@ -783,7 +662,7 @@ static void active_batches_filter(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_batch b1, b2;
-    struct dlcs_query q = {.page = 1, .page_size = 100};
+    struct dlcs_query q = {.limit = 100, .count_total = true};
     struct dlcs_list l;
     int64_t c = make_customer(s, "acme");
     int64_t sp = make_space(s, c, 0, "books");
@@ -800,11 +679,12 @@ static void active_batches_filter(void **state)
     dlcs_list_release(&l);
 }
 
-/* 8 threads complete 10,000 jobs, each delivered twice: every counter must be exact. */
-#define JOBS         10000
+/* 8 threads complete 10,000 jobs (the adapter's count), each delivered twice, in 10 batches:
+ * every counter must be exact. */
 #define THREADS      8
-#define BATCH_SIZE   1000
-#define BATCH_COUNTS (JOBS / BATCH_SIZE)
+#define BATCH_COUNTS 10
+#define JOBS         store_fixtures_jobs()
+#define BATCH_SIZE   (JOBS / BATCH_COUNTS)
 
 struct worker_arg {
     struct dlcs_store *store;
@@ -849,7 +729,7 @@ static void concurrent_completions_are_exact(void **state)
         char prefix[16];
 
         (void)snprintf(prefix, sizeof prefix, "b%d-", i);
-        register_many(s, c, sp, prefix, "book", BATCH_SIZE, &b[i]);
+        register_many(s, c, sp, prefix, "book", (size_t)BATCH_SIZE, &b[i]);
         ids[i] = b[i].id;
     }
     for (int t = 0; t < THREADS; t++) {
@@ -878,7 +758,7 @@ static void named_queries(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_named_query nq, found;
-    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .count_total = true};
     struct dlcs_error err = {0};
     int64_t c = make_customer(s, "acme");
 
@@ -905,7 +785,7 @@ static void origin_strategies_in_order(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_origin_strategy o;
-    struct dlcs_query q = {.page = 1, .page_size = 10};
+    struct dlcs_query q = {.limit = 10, .count_total = true};
     struct dlcs_list l;
     int64_t c = make_customer(s, "acme");
     const int orders[] = {3, 1, 2};
@@ -1074,9 +954,18 @@ static void queue_many(struct dlcs_store *s, int64_t customer, int64_t space, co
 }
 
 /* A lease of 'ms' held by worker "w1" in its run "run-1". */
-#define LEASE(ms) ((struct dlcs_job_lease){(ms), "w1", "run-1"})
+#define LEASE(ms) ((struct dlcs_outbox_lease){(ms), "w1", "run-1"})
 
-static void jobs_are_leased_retried_and_done(void **state)
+/* Claim one outbox entry under 'lease'. */
+static enum dlcs_status claim1(struct dlcs_store *s, struct dlcs_outbox_lease lease,
+                               struct dlcs_job *job)
+{
+    size_t n = 0;
+
+    return dlcs_store_outbox_claim(s, &(struct dlcs_outbox_claim){&lease, job, 1}, &n, NULL);
+}
+
+static void outbox_entries_are_leased_retried_and_removed(void **state)
 {
     struct dlcs_store *s = *state;
     struct dlcs_job a, b, c;
@@ -1086,103 +975,314 @@ static void jobs_are_leased_retried_and_done(void **state)
 
     queue_many(s, cu, sp, "slow", 2, false);
     queue_many(s, cu, sp, "fast", 1, true);
-    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    OK(dlcs_store_outbox_count(s, &n, NULL));
     assert_int_equal(n, 3);
-    OK(dlcs_store_job_claim(s, &LEASE(60000), &a, NULL));
+    OK(claim1(s, LEASE(60000), &a));
     assert_string_equal(a.asset, "fast0"); /* priority first */
+    assert_true(a.priority);
     assert_int_equal(a.generation, generation_of(s, cu, sp, "fast0"));
-    assert_int_equal(a.attempts, 1);
+    assert_int_equal(a.attempt, 1);
     /* long enough that a loaded machine cannot let it lapse before the ENOTFOUND below */
-    OK(dlcs_store_job_claim(s, &LEASE(400), &b, NULL));
+    OK(claim1(s, LEASE(400), &b));
     assert_string_equal(b.asset, "slow0");
-    OK(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL));
+    OK(claim1(s, LEASE(60000), &c));
     assert_string_equal(c.asset, "slow1");
-    assert_int_equal(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(claim1(s, LEASE(60000), &c), DLCS_ENOTFOUND);
     nanosleep(&pause, NULL); /* b's 400 ms lease has run out: as if its worker died */
-    OK(dlcs_store_job_claim(s, &LEASE(60000), &c, NULL));
+    OK(claim1(s, LEASE(60000), &c));
     assert_string_equal(c.asset, "slow0");
-    assert_int_equal(c.attempts, 2);
-    OK(dlcs_store_job_retry(s, c.id, 10, NULL));
-    assert_int_equal(dlcs_store_job_claim(s, &LEASE(60000), &b, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(c.attempt, 2);
+    OK(dlcs_store_outbox_retry(s, c.receipt, dlcs_time_now_ms() + 10, NULL));
+    assert_int_equal(claim1(s, LEASE(60000), &b), DLCS_ENOTFOUND);
     nanosleep(&pause, NULL);
-    OK(dlcs_store_job_claim(s, &LEASE(60000), &b, NULL));
-    assert_int_equal(b.id, c.id);
-    OK(dlcs_store_job_done(s, a.id, NULL));
-    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    OK(claim1(s, LEASE(60000), &b));
+    assert_int_equal(b.receipt, c.receipt);
+    OK(dlcs_store_outbox_remove(s, &a.receipt, 1, NULL));
+    OK(dlcs_store_outbox_remove(s, &a.receipt, 1, NULL)); /* gone already: fine */
+    OK(dlcs_store_outbox_count(s, &n, NULL));
     assert_int_equal(n, 2);
-    /* re-registering replaces the asset's job: one job per asset, of the newest generation */
+    /* re-registering replaces the asset's entry: one per asset, of the newest generation */
     queue_many(s, cu, sp, "slow", 1, false);
-    OK(dlcs_store_jobs_waiting(s, &n, NULL));
+    OK(dlcs_store_outbox_count(s, &n, NULL));
     assert_int_equal(n, 2);
+}
+
+/* A relay claims many at once, in the queue's order; added entries keep what they say. */
+static void outbox_claims_in_batches(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_job jobs[8], added = {.customer = 0, .generation = 7, .batch = 0, .attempt = 3};
+    int64_t receipts[8], cu = make_customer(s, "acme");
+    int64_t sp = make_space(s, cu, 0, "books");
+    size_t n = 0;
+    struct dlcs_outbox_lease lease = LEASE(60000);
+
+    queue_many(s, cu, sp, "p", 3, false);
+    queue_many(s, cu, sp, "q", 2, true);
+    added.customer = cu;
+    added.space = sp;
+    (void)snprintf(added.asset, sizeof added.asset, "%s", "x");
+    OK(dlcs_store_outbox_add(s, &added, 1, NULL));
+    OK(dlcs_store_outbox_claim(s, &(struct dlcs_outbox_claim){&lease, jobs, 8}, &n, NULL));
+    assert_int_equal(n, 6);
+    assert_string_equal(jobs[0].asset, "q0");
+    assert_string_equal(jobs[1].asset, "q1");
+    assert_string_equal(jobs[2].asset, "p0");
+    assert_string_equal(jobs[4].asset, "p2");
+    assert_string_equal(jobs[5].asset, "x");
+    assert_int_equal(jobs[5].generation, 7);
+    assert_int_equal(jobs[5].attempt, 3); /* published for its third run */
+    for (size_t i = 0; i < n; i++)
+        receipts[i] = jobs[i].receipt;
+    OK(dlcs_store_outbox_remove(s, receipts, n, NULL));
+    assert_int_equal(
+        dlcs_store_outbox_claim(s, &(struct dlcs_outbox_claim){&lease, jobs, 8}, &n, NULL),
+        DLCS_ENOTFOUND);
 }
 
 /* A worker that starts again under its name takes back its dead run's leases at once. */
 static void a_restarted_worker_reclaims_its_leases(void **state)
 {
     struct dlcs_store *s = *state;
-    const struct dlcs_job_lease other = {3600000, "w2", "run-9"};
-    const struct dlcs_job_lease next_run = {3600000, "w1", "run-2"};
+    const struct dlcs_outbox_lease other = {3600000, "w2", "run-9"};
+    const struct dlcs_outbox_lease next_run = {3600000, "w1", "run-2"};
     struct dlcs_job a, b, c;
     int64_t n = 0, cu = make_customer(s, "acme");
     int64_t sp = make_space(s, cu, 0, "books");
 
     queue_many(s, cu, sp, "p", 2, false);
-    OK(dlcs_store_job_claim(s, &LEASE(3600000), &a, NULL)); /* run-1 of w1: an hour's lease */
-    OK(dlcs_store_job_claim(s, &other, &b, NULL));          /* another worker's */
-    assert_int_equal(dlcs_store_job_claim(s, &next_run, &c, NULL), DLCS_ENOTFOUND);
-    OK(dlcs_store_jobs_reclaim(s, &next_run, &n, NULL)); /* w1 starts again as run-2 */
-    assert_int_equal(n, 1);                              /* only its own predecessor's */
-    OK(dlcs_store_job_claim(s, &next_run, &c, NULL));
-    assert_int_equal(c.id, a.id);
-    assert_int_equal(c.attempts, 2);
-    OK(dlcs_store_jobs_reclaim(s, &next_run, &n, NULL)); /* its own live leases stay */
+    OK(claim1(s, LEASE(3600000), &a)); /* run-1 of w1: an hour's lease */
+    OK(claim1(s, other, &b));          /* another worker's */
+    assert_int_equal(claim1(s, next_run, &c), DLCS_ENOTFOUND);
+    OK(dlcs_store_outbox_reclaim(s, &next_run, &n, NULL)); /* w1 starts again as run-2 */
+    assert_int_equal(n, 1);                                /* only its own predecessor's */
+    OK(claim1(s, next_run, &c));
+    assert_int_equal(c.receipt, a.receipt);
+    assert_int_equal(c.attempt, 2);
+    OK(dlcs_store_outbox_reclaim(s, &next_run, &n, NULL)); /* its own live leases stay */
     assert_int_equal(n, 0);
+}
+
+/* One holder at a time; it renews and gives up its lease; a lease that ran out is free. */
+static void a_lease_is_held_by_one_holder_at_a_time(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct timespec pause = {0, 500 * 1000000L};
+    bool held = false;
+
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "a", 300}, &held, NULL));
+    assert_true(held);
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "b", 300}, &held, NULL));
+    assert_false(held);
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"other", "b", 300}, &held, NULL));
+    assert_true(held); /* leases are by name */
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "a", 60000}, &held, NULL));
+    assert_true(held); /* renewed */
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "b", 0}, &held, NULL));
+    assert_false(held); /* only its holder gives a lease up */
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "b", 300}, &held, NULL));
+    assert_false(held);
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "a", 0}, &held, NULL));
+    assert_false(held);
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "b", 300}, &held, NULL));
+    assert_true(held);
+    nanosleep(&pause, NULL); /* b's lease runs out: as if its process died */
+    OK(dlcs_store_lease(s, &(struct dlcs_store_lease){"job", "a", 300}, &held, NULL));
+    assert_true(held);
+    assert_int_equal(dlcs_store_lease(s, &(struct dlcs_store_lease){"", "a", 300}, &held, NULL),
+                     DLCS_EINVAL);
+}
+
+static size_t requeue(struct dlcs_store *s, int64_t before, size_t max)
+{
+    size_t n = 99;
+
+    OK(dlcs_store_requeue_stalled(s, &(struct dlcs_stalled_requeue){before, max}, &n, NULL));
+    return n;
+}
+
+/* Take every outbox entry (as a relay that published them), into 'jobs' (up to 8). */
+static size_t drain_outbox(struct dlcs_store *s, struct dlcs_job *jobs)
+{
+    struct dlcs_outbox_lease lease = LEASE(60000);
+    int64_t receipts[8];
+    size_t n = 0;
+
+    if (dlcs_store_outbox_claim(s, &(struct dlcs_outbox_claim){&lease, jobs, 8}, &n, NULL) !=
+        DLCS_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        receipts[i] = jobs[i].receipt;
+    OK(dlcs_store_outbox_remove(s, receipts, n, NULL));
+    return n;
+}
+
+/* Ingesting past the deadline with no outbox entry: a job again, once per deadline. */
+static void stalled_assets_get_their_job_again(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct timespec pause = {0, 30 * 1000000L};
+    struct dlcs_batch b;
+    struct dlcs_job jobs[8];
+    int64_t n = 0, before, cu = make_customer(s, "acme");
+    int64_t sp = make_space(s, cu, 0, "books");
+
+    register_many(s, cu, sp, "p", NULL, 3, &b); /* no jobs: as if the queue lost them */
+    queue_many(s, cu, sp, "q", 1, false);       /* q0's job is in the outbox */
+    assert_int_equal(complete_now(s, cu, sp, "p0", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    nanosleep(&pause, NULL);
+    assert_int_equal(requeue(s, dlcs_time_now_ms() - 60000, 10), 0); /* not past the deadline */
+    before = dlcs_time_now_ms();
+    assert_int_equal(requeue(s, before, 1), 1); /* in writes of 'max' */
+    assert_int_equal(requeue(s, before, 10), 1);
+    assert_int_equal(requeue(s, before, 10), 0);
+    OK(dlcs_store_outbox_count(s, &n, NULL));
+    assert_int_equal(n, 3);
+    assert_int_equal(drain_outbox(s, jobs), 3);
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(jobs[i].asset, "q0") == 0)
+            continue;
+        assert_true(strcmp(jobs[i].asset, "p1") == 0 || strcmp(jobs[i].asset, "p2") == 0);
+        assert_int_equal(jobs[i].generation, generation_of(s, cu, sp, jobs[i].asset));
+        assert_int_equal(jobs[i].batch, b.id);
+        assert_int_equal(jobs[i].attempt, 1);
+    }
+    /* p1 and p2 published again and slow once more: not before another deadline has passed;
+     * q0's job went out too and never came back: its turn */
+    assert_int_equal(requeue(s, before, 10), 1);
+    nanosleep(&pause, NULL);
+    assert_int_equal(requeue(s, dlcs_time_now_ms(), 10), 2); /* p1, p2; q0 has its entry */
+    assert_int_equal(complete_now(s, cu, sp, "p1", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, cu, sp, "p2", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    get_batch(s, b.id, &b);
+    assert_int_equal(b.completed, 3);
+    assert_true(b.finished > 0);
+}
+
+/* Register one asset 'id' again, outside any batch. */
+static void register_again(struct dlcs_store *s, int64_t customer, int64_t space, const char *id)
+{
+    struct dlcs_asset a;
+    struct dlcs_registration reg = {&a, 1, NULL, false, false, false, NULL};
+
+    fill_asset(&a, customer, space, id, NULL, 0);
+    OK(dlcs_store_register(s, &reg, NULL));
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+}
+
+/* reingest-errors: the batch's own failed members run again; its counters move back exactly. */
+static void failed_batch_members_go_back_exactly(void **state)
+{
+    struct dlcs_store *s = *state;
+    struct dlcs_batch b, got;
+    struct dlcs_asset a;
+    struct dlcs_job jobs[8];
+    int64_t n = 0, g1, cu = make_customer(s, "acme"), other = make_customer(s, "other");
+    int64_t sp = make_space(s, cu, 0, "books");
+
+    register_many(s, cu, sp, "p", NULL, 4, &b);
+    assert_int_equal(complete_now(s, cu, sp, "p0", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, cu, sp, "p1", b.id, "404"), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, cu, sp, "p2", b.id, "404"), DLCS_COMPLETION_RECORDED);
+    register_again(s, cu, sp, "p2"); /* no longer the batch's: it stays an error there */
+    g1 = generation_of(s, cu, sp, "p1");
+    assert_int_equal(dlcs_store_batch_requeue_errors(s, other, b.id, &n, NULL), DLCS_ENOTFOUND);
+    assert_int_equal(dlcs_store_batch_requeue_errors(s, cu, b.id + 100, &n, NULL), DLCS_ENOTFOUND);
+    OK(dlcs_store_batch_requeue_errors(s, cu, b.id, &n, NULL));
+    assert_int_equal(n, 1);
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.count, 4);
+    assert_int_equal(got.completed, 1);
+    assert_int_equal(got.errors, 1);
+    assert_int_equal(got.finished, 0);
+    get_asset(s, cu, sp, "p1", &a);
+    assert_true(a.ingesting);
+    assert_null(a.error);
+    assert_true(a.generation > g1);
+    assert_int_equal(a.batch, b.id);
+    dlcs_entity_release(&dlcs_asset_entity, &a);
+    assert_int_equal(drain_outbox(s, jobs), 1); /* its job, of the new generation */
+    assert_string_equal(jobs[0].asset, "p1");
+    assert_int_equal(jobs[0].generation, generation_of(s, cu, sp, "p1"));
+    assert_int_equal(jobs[0].batch, b.id);
+    /* the old generation's job is stale; the new one counts once */
+    assert_int_equal(complete(s, cu, sp, "p1", g1, b.id, NULL), DLCS_COMPLETION_STALE);
+    assert_int_equal(complete_now(s, cu, sp, "p1", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    assert_int_equal(complete_now(s, cu, sp, "p3", b.id, NULL), DLCS_COMPLETION_RECORDED);
+    get_batch(s, b.id, &got);
+    assert_int_equal(got.completed, 3);
+    assert_int_equal(got.errors, 1); /* p2, registered elsewhere since */
+    assert_true(got.finished > 0);
+    OK(dlcs_store_batch_requeue_errors(s, cu, b.id, &n, NULL));
+    assert_int_equal(n, 0); /* nothing of its own left to run again: the batch stays finished */
+    get_batch(s, b.id, &got);
+    assert_true(got.finished > 0);
 }
 
 int store_contract_run(const struct store_contract_adapter *a)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(customer_crud, setup, teardown),
-        cmocka_unit_test_setup_teardown(customer_name_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(keys_by_customer, setup, teardown),
-        cmocka_unit_test_setup_teardown(space_ids_are_per_customer, setup, teardown),
-        cmocka_unit_test_setup_teardown(space_defaults_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(space_delete_refused_while_it_holds_images, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(register_creates_then_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(register_into_unknown_space_writes_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(register_refuses_duplicate_ids, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_changes_only_the_fields_sent, setup, teardown),
-        cmocka_unit_test_setup_teardown(paging_and_ordering, setup, teardown),
-        cmocka_unit_test_setup_teardown(ordering_refuses_unknown_and_unsortable_fields, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(metadata_filters, setup, teardown),
-        cmocka_unit_test_setup_teardown(batch_counters_and_finish, setup, teardown),
-        cmocka_unit_test_setup_teardown(stale_and_duplicate_completions_change_nothing, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(reregistration_keeps_serving_until_it_completes, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(generations_are_never_reused, setup, teardown),
-        cmocka_unit_test_setup_teardown(registration_reports_previous_origins, setup, teardown),
-        cmocka_unit_test_setup_teardown(conditional_registration_needs_the_generation_read, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(usage_counts_uploaded_originals, setup, teardown),
-        cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, setup, teardown),
-        cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(batch_membership_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(active_batches_filter, setup, teardown),
-        cmocka_unit_test_setup_teardown(concurrent_completions_are_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(named_queries, setup, teardown),
-        cmocka_unit_test_setup_teardown(origin_strategies_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(delivery_channel_policies, setup, teardown),
-        cmocka_unit_test_setup_teardown(usage_is_computed_per_customer_and_space, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, setup, teardown),
-        cmocka_unit_test_setup_teardown(jobs_are_leased_retried_and_done, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_restarted_worker_reclaims_its_leases, setup, teardown),
+        cmocka_unit_test_setup_teardown(customer_crud, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(customer_name_conflicts, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(keys_by_customer, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(space_ids_are_per_customer, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(space_defaults_round_trip, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(space_delete_refused_while_it_holds_images, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(register_creates_then_replaces, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(register_into_unknown_space_writes_nothing, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(register_refuses_duplicate_ids, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(update_changes_only_the_fields_sent, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(paging_and_ordering, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(ordering_refuses_unknown_and_unsortable_fields, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(metadata_filters, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(batch_counters_and_finish, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(stale_and_duplicate_completions_change_nothing, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(reregistration_keeps_serving_until_it_completes,
+                                        store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(generations_are_never_reused, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(registration_reports_previous_origins, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(conditional_registration_needs_the_generation_read,
+                                        store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(usage_counts_uploaded_originals, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(batch_left_by_every_asset_is_superseded, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(deleting_an_asset_never_strands_its_batch, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(batch_membership_history, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(active_batches_filter, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(concurrent_completions_are_exact, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(named_queries, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(origin_strategies_in_order, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(delivery_channel_policies, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(usage_is_computed_per_customer_and_space, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(update_and_remove_every_simple_entity, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(outbox_entries_are_leased_retried_and_removed, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(outbox_claims_in_batches, store_setup, store_teardown),
+        cmocka_unit_test_setup_teardown(a_restarted_worker_reclaims_its_leases, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(a_lease_is_held_by_one_holder_at_a_time, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(stalled_assets_get_their_job_again, store_setup,
+                                        store_teardown),
+        cmocka_unit_test_setup_teardown(failed_batch_members_go_back_exactly, store_setup,
+                                        store_teardown),
     };
 
-    adapter = a;
+    store_fixtures_use(a);
     cmocka_set_message_output(CM_OUTPUT_STDOUT);
-    return _cmocka_run_group_tests(a->name, tests, sizeof tests / sizeof tests[0], NULL, NULL);
+    return _cmocka_run_group_tests(a->name, tests, sizeof tests / sizeof tests[0], NULL, NULL) +
+           store_contract_paging_run(a) + store_contract_failures_run(a);
 }

@@ -5,27 +5,33 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/store.h"
 
 #include "store_contract.h"
 
 static char dir[256];
 
-static struct dlcs_store *open_empty(void)
+static struct dlcs_store *open_again(void)
 {
     struct dlcs_error err = {0};
     struct dlcs_store *s = NULL;
     char url[512];
 
-    (void)snprintf(dir, sizeof dir, "/tmp/dlcs-contract-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    (void)snprintf(url, sizeof url, "sqlite://%s/dlcs.db", dir);
-    if (dlcs_store_open(url, 8, 10000, &s, &err) != DLCS_OK) {
+    (void)snprintf(url, sizeof url, "sqlite://%s/dlcs.db?pool=8&busy_ms=10000", dir);
+    if (dlcs_store_open(url, NULL, &s, &err) != DLCS_OK) {
         fprintf(stderr, "open: %s\n", err.message);
         abort();
     }
     return s;
+}
+
+static struct dlcs_store *open_empty(void)
+{
+    (void)snprintf(dir, sizeof dir, "/tmp/dlcs-contract-XXXXXX");
+    if (!mkdtemp(dir))
+        abort();
+    return open_again();
 }
 
 static void cleanup(void)
@@ -42,7 +48,7 @@ static void cleanup(void)
 
 int main(void)
 {
-    const struct store_contract_adapter sqlite = {"sqlite", open_empty, cleanup};
+    const struct store_contract_adapter sqlite = {"sqlite", open_empty, open_again, cleanup, 0};
 
     return store_contract_run(&sqlite);
 }

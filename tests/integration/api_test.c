@@ -963,6 +963,61 @@ static void listings_filter_order_and_page(void **state)
                  "'pageSize'");
 }
 
+/* The path of a view link (an absolute URL of this server): what follows the authority. */
+static const char *link_path(const json_t *page, const char *rel)
+{
+    const char *url = str(json_object_get(page, "view"), rel);
+    const char *path = url ? strstr(url, "/customers/") : NULL;
+
+    assert_non_null(path);
+    return path;
+}
+
+/* next links carry a cursor: a page deep in the listing costs what the first costs */
+static void listings_follow_cursor_pages(void **state)
+{
+    json_t *j = NULL, *next = NULL;
+    char path[1024];
+
+    (void)state;
+    for (int n = 1; n <= 5; n++) {
+        char id[64], extra[80];
+
+        (void)snprintf(id, sizeof id, "/customers/2/spaces/20/images/c%d", n);
+        (void)snprintf(extra, sizeof extra, "\"string1\":\"book-c\",\"number1\":%d", n % 2);
+        assert_int_equal(call(customer_key, "PUT", id, image_body("small.jpg", extra), &j), 201);
+        json_decref(j);
+    }
+    assert_int_equal(call(customer_key, "GET",
+                          "/customers/2/allImages?string1=book-c&orderBy=number1&pageSize=2", NULL,
+                          &j),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(j, "totalItems")), 5); /* page 1 counts */
+    assert_string_equal(str(json_array_get(json_object_get(j, "member"), 0), "id"), "c2");
+    assert_non_null(strstr(link_path(j, "next"), "string1=book-c&orderBy=number1&cursor="));
+    (void)snprintf(path, sizeof path, "%s", link_path(j, "next"));
+    assert_int_equal(call(customer_key, "GET", path, NULL, &next), 200);
+    assert_null(json_object_get(next, "totalItems")); /* a cursor page is not counted */
+    assert_null(json_object_get(json_object_get(next, "view"), "last"));
+    assert_int_equal(json_array_size(json_object_get(next, "member")), 2);
+    assert_string_equal(str(json_array_get(json_object_get(next, "member"), 0), "id"), "c1");
+    assert_string_equal(str(json_array_get(json_object_get(next, "member"), 1), "id"), "c3");
+    json_decref(j);
+    (void)snprintf(path, sizeof path, "%s", link_path(next, "next"));
+    json_decref(next);
+    assert_int_equal(call(customer_key, "GET", path, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "member")), 1);
+    assert_string_equal(str(json_array_get(json_object_get(j, "member"), 0), "id"), "c5");
+    assert_null(json_object_get(json_object_get(j, "view"), "next"));
+    json_decref(j);
+    expect_error(call(customer_key, "GET", "/customers/2/allImages?cursor=%21%21", NULL, &j), &j,
+                 400, "'cursor'");
+    expect_error(call(customer_key, "GET", "/customers/2/allImages?cursor=WzFd&page=2", NULL, &j),
+                 &j, 400, "'cursor'");
+    expect_error(call(customer_key, "GET", "/customers/2/spaces?cursor=WzFd", NULL, &j), &j, 400,
+                 "'cursor'");
+}
+
 static void delete_removes_record_and_derivatives(void **state)
 {
     json_t *j = NULL;
@@ -1118,6 +1173,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(patch_changes_only_what_is_sent),
         cmocka_unit_test(image_errors),
         cmocka_unit_test(listings_filter_order_and_page),
+        cmocka_unit_test(listings_follow_cursor_pages),
         cmocka_unit_test(delete_removes_record_and_derivatives),
         cmocka_unit_test(origin_strategies_keep_credentials_secret),
         cmocka_unit_test(delete_images_in_bulk),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,12 +23,17 @@ static void sleep_ms(int ms)
 }
 
 static void child(const char *binary, const char *const *args, const char *const *env,
-                  const struct harness_proc *p)
+                  const struct harness_proc *p, pid_t test)
 {
     char buf[512];
     const char *argv[16] = {binary};
     size_t n = 1;
-    int fd = open(p->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fd;
+
+    /* a test that fails (or crashes) before its teardown takes its servers with it */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != test)
+        _exit(127);
+    fd = open(p->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
     if (fd >= 0) {
         dup2(fd, STDERR_FILENO);
@@ -85,6 +91,8 @@ static int wait_ready(struct harness_proc *p)
 int harness_start(const char *binary, const char *const *args, const char *const *env, int ready,
                   struct harness_proc *p)
 {
+    const pid_t test = getpid();
+
     memset(p, 0, sizeof *p);
     (void)snprintf(p->dir, sizeof p->dir, "/tmp/dlcs-it-XXXXXX");
     if (!mkdtemp(p->dir))
@@ -94,7 +102,7 @@ int harness_start(const char *binary, const char *const *args, const char *const
     if (p->pid < 0)
         return -1;
     if (p->pid == 0)
-        child(binary, args, env, p);
+        child(binary, args, env, p, test);
     return ready ? wait_ready(p) : 0;
 }
 
@@ -123,7 +131,8 @@ int harness_stop(struct harness_proc *p)
     if (p->pid <= 0)
         return -1;
     kill(p->pid, SIGTERM);
-    rc = harness_wait(p, 5000);
+    /* a drain bounded by DLCS_DRAIN_MS, and pools closing on a slow store, fit in this */
+    rc = harness_wait(p, 15000);
     if (rc < 0) {
         kill(p->pid, SIGKILL);
         rc = harness_wait(p, 5000);
@@ -135,8 +144,11 @@ static bool unclean_exit; /* a server stopped by harness_stop_clean did not exit
 
 bool harness_stop_clean(struct harness_proc *p)
 {
-    if (harness_stop(p) == 0)
+    int rc = harness_stop(p);
+
+    if (rc == 0)
         return true;
+    fprintf(stderr, "harness: the dlcs process exited with status %d (128+n: signal n)\n", rc);
     harness_dump_log(p);
     unclean_exit = true;
     return false;

@@ -32,7 +32,7 @@ struct harness_response {
 int harness_start(const char *binary, const char *const *args, const char *const *env,
                   int wait_ready, struct harness_proc *p);
 
-/* TERM, wait up to 5 s, then KILL. Returns the exit status (or 128 + signal). */
+/* TERM, wait up to 15 s, then KILL. Returns the exit status (or 128 + signal). */
 int harness_stop(struct harness_proc *p);
 
 /* Wait up to 'ms' for the process to exit on its own; returns its status or -1. */

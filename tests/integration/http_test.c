@@ -538,15 +538,17 @@ static void a_busy_customers_upload_is_refused_from_its_head(void **state)
 static int start_worker_server(struct harness_proc *p)
 {
     const char *const args[] = {"serve", NULL};
-    const char *const env[] = {"DLCS_BOOTSTRAP_ADMIN=" ADMIN, "DLCS_ORIGIN_ALLOW_PRIVATE=1",
-                               "DLCS_WORKERS=1", "DLCS_WORKER_ID=shutdown-test", NULL};
+    const char *const env[] = {
+        "DLCS_BOOTSTRAP_ADMIN=" ADMIN,  "DLCS_ORIGIN_ALLOW_PRIVATE=1", "DLCS_WORKERS=1",
+        "DLCS_WORKER_ID=shutdown-test", "DLCS_DRAIN_MS=1000",          NULL};
 
     return harness_start(binary, args, env, 1, p);
 }
 
 /*
- * SIGTERM while an origin never answers: the fetch is given up within a second, the process
- * exits cleanly in bounded time, and the job goes back to the queue (no error is recorded).
+ * SIGTERM while an origin never answers: past the drain bound (DLCS_DRAIN_MS, 1 s here) the
+ * fetch is given up within a second, the process exits cleanly in bounded time, and the job
+ * goes back to the queue (no error is recorded).
  */
 static void sigterm_interrupts_a_stuck_fetch(void **state)
 {

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <vips/vips.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/asset_blobs.h"
 #include "dlcs/blobstore.h"
 #include "dlcs/fs.h"
@@ -143,11 +144,11 @@ static int global_setup(void **state)
     path = dlcs_xasprintf("%s/quad.jpg", scratch);
     if (!scratch || write_quadrants(path) != 0 || dlcs_fs_mkdirs(data_dir, &err) != DLCS_OK)
         return -1;
-    url = dlcs_xasprintf("sqlite://%s/dlcs.db", data_dir);
-    assert_int_equal(dlcs_store_open(url, 2, 5000, &store, &err), DLCS_OK);
+    url = dlcs_xasprintf("sqlite://%s/dlcs.db?pool=2", data_dir);
+    assert_int_equal(dlcs_store_open(url, NULL, &store, &err), DLCS_OK);
     free(url);
     url = dlcs_xasprintf("%s/blobs", data_dir);
-    assert_int_equal(dlcs_blobstore_open(url, &blobs, &err), DLCS_OK);
+    assert_int_equal(dlcs_blobstore_open(url, NULL, &blobs, &err), DLCS_OK);
     free(url);
     make_records(store);
     assert_int_equal(dlcs_config_load(&cfg, NULL, NULL, &err), DLCS_OK);

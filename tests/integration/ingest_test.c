@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <vips/vips.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/blobstore.h"
 #include "dlcs/clock.h"
 #include "dlcs/fs.h"
@@ -76,7 +77,7 @@ static int global_setup(void **state)
     if (!scratch || dlcs_fs_mkdirs(fixtures, &err) != DLCS_OK || fixtures_write(fixtures) != 0)
         return -1;
     origin = origin_server_start(fixtures);
-    if (!origin || dlcs_blobstore_open(blob_dir, &blobs, &err) != DLCS_OK)
+    if (!origin || dlcs_blobstore_open(blob_dir, NULL, &blobs, &err) != DLCS_OK)
         return -1;
     settings_for_tests(&base);
     return 0;

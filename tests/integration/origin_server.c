@@ -24,6 +24,7 @@ struct origin_server {
     char flaky_names[FLAKY_SLOTS][64];
     int flaky_counts[FLAKY_SLOTS];
     atomic_bool stopping;
+    atomic_int slow_started; /* requests /slow/ has begun to answer */
 };
 
 static int send_file(const struct origin_server *s, const char *name, struct _u_response *res)
@@ -107,8 +108,10 @@ static int on_flaky(const struct _u_request *req, struct _u_response *res, void 
 
 static int on_slow(const struct _u_request *req, struct _u_response *res, void *data)
 {
+    struct origin_server *s = data;
     struct timespec ts = {2, 0};
 
+    atomic_fetch_add(&s->slow_started, 1);
     nanosleep(&ts, NULL);
     return send_file(data, u_map_get(req->map_url, "name"), res);
 }
@@ -168,6 +171,11 @@ struct origin_server *origin_server_start(const char *dir)
         return NULL;
     }
     return s;
+}
+
+int origin_server_slow_started(struct origin_server *s)
+{
+    return atomic_load(&s->slow_started);
 }
 
 int origin_server_port(const struct origin_server *s)

@@ -17,6 +17,8 @@ struct origin_server;
 /* Serve the files of 'dir'. NULL on failure. */
 struct origin_server *origin_server_start(const char *dir);
 int origin_server_port(const struct origin_server *s);
+/* How many requests /slow/NAME (answered after 2 s) has begun to answer. */
+int origin_server_slow_started(struct origin_server *s);
 void origin_server_stop(struct origin_server *s);
 
 #endif /* DLCS_TEST_ORIGIN_SERVER_H */

@@ -22,16 +22,18 @@
 
 #include "dlcs/fs.h"
 
+#include "admin_client.h"
 #include "fixtures.h"
 #include "harness.h"
-
-#define ADMIN "0123456789abcdef:fedcba9876543210fedcba9876543210"
-#define ADMIN_AUTH                                                                                 \
-    "Authorization: Basic MDEyMzQ1Njc4OWFiY2RlZjpmZWRjYmE5ODc2NTQzMjEwZmVkY2JhOTg3NjU0MzIxMA=="
 
 static const char *binary;
 static char fixtures[256], data_env[400], root_env[400];
 static struct harness_proc server;
+
+static long call(const char *method, const char *path, const char *body, json_t **out)
+{
+    return admin_call(&server, method, path, body, out);
+}
 
 static int start(void)
 {
@@ -47,43 +49,17 @@ static int start(void)
     return 0;
 }
 
-static long call(const char *method, const char *path, const char *body, json_t **out)
-{
-    struct harness_response *r = calloc(1, sizeof *r);
-    const char *const headers[] = {ADMIN_AUTH, "Content-Type: application/json", NULL};
-    long status;
-
-    assert_int_equal(harness_http(&server, method, path, headers, body, r), 0);
-    status = r->status;
-    if (out)
-        *out = json_loads(r->body, 0, NULL);
-    free(r);
-    return status;
-}
-
-static int64_t num(const json_t *j, const char *k)
-{
-    return (int64_t)json_integer_value(json_object_get(j, k));
-}
-
 static int global_setup(void **state)
 {
-    json_t *j = NULL;
-
     (void)state;
     (void)snprintf(fixtures, sizeof fixtures, "/tmp/dlcs-queue-test-XXXXXX");
     if (!mkdtemp(fixtures) || fixtures_write(fixtures) != 0)
         return -1;
     (void)snprintf(root_env, sizeof root_env, "DLCS_ORIGIN_FILE_ROOT=%s", fixtures);
     (void)snprintf(data_env, sizeof data_env, "DLCS_DATA_DIR=%s/data", fixtures);
-    if (start() != 0 ||
-        call("POST", "/customers", "{\"name\":\"acme\",\"displayName\":\"Acme\"}", &j) != 201)
+    if (start() != 0)
         return -1;
-    json_decref(j);
-    if (call("POST", "/customers/2/spaces", "{\"name\":\"books\"}", &j) != 201)
-        return -1;
-    json_decref(j);
-    return 0;
+    return admin_make_acme(&server);
 }
 
 static int global_teardown(void **state)
@@ -123,25 +99,6 @@ static char *book_body(const char *book, int n, int bad)
     return text;
 }
 
-/* Poll the batch until it is finished (at most 'seconds'); returns its final JSON. */
-static json_t *wait_finished(int64_t batch, int seconds)
-{
-    char path[128];
-    struct timespec pause = {0, 200 * 1000000L};
-
-    (void)snprintf(path, sizeof path, "/customers/2/queue/batches/%lld", (long long)batch);
-    for (int i = 0; i < seconds * 5; i++) {
-        json_t *j = NULL;
-
-        if (call("GET", path, NULL, &j) == 200 && json_object_get(j, "finished"))
-            return j;
-        json_decref(j);
-        nanosleep(&pause, NULL);
-    }
-    fail_msg("batch %lld did not finish in %d s", (long long)batch, seconds);
-    return NULL;
-}
-
 static void a_book_of_100_pages(void **state)
 {
     char *body = book_body("book1", 100, -1);
@@ -150,34 +107,34 @@ static void a_book_of_100_pages(void **state)
 
     (void)state;
     assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
-    assert_int_equal(num(j, "count"), 100);
-    batch = num(j, "id");
+    assert_int_equal(jnum(j, "count"), 100);
+    batch = jnum(j, "id");
     json_decref(j);
-    j = wait_finished(batch, 120);
-    assert_int_equal(num(j, "completed"), 100);
-    assert_int_equal(num(j, "errors"), 0);
+    j = admin_wait_finished(&server, batch, 120);
+    assert_int_equal(jnum(j, "completed"), 100);
+    assert_int_equal(jnum(j, "errors"), 0);
     json_decref(j);
     assert_int_equal(call("GET",
                           "/customers/2/spaces/1/images?string1=book1&orderBy=number1&pageSize=100",
                           NULL, &list),
                      200);
-    assert_int_equal(num(list, "totalItems"), 100);
+    assert_int_equal(jnum(list, "totalItems"), 100);
     for (size_t i = 0; i < 100; i++) {
         const json_t *m = json_array_get(json_object_get(list, "member"), i);
         char info[160];
         json_t *ij = NULL;
 
-        assert_int_equal(num(m, "number1"), (int64_t)i + 1); /* ordered by number1 */
+        assert_int_equal(jnum(m, "number1"), (int64_t)i + 1); /* ordered by number1 */
         assert_false(json_is_true(json_object_get(m, "ingesting")));
         (void)snprintf(info, sizeof info, "/iiif-img/acme/1/%s/info.json",
                        json_string_value(json_object_get(m, "id")));
         assert_int_equal(call("GET", info, NULL, &ij), 200);
-        assert_int_equal(num(ij, "width"), 300);
+        assert_int_equal(jnum(ij, "width"), 300);
         json_decref(ij);
     }
     json_decref(list);
     assert_int_equal(call("GET", "/customers/2/queue", NULL, &j), 200);
-    assert_int_equal(num(j, "batchesWaiting"), 0);
+    assert_int_equal(jnum(j, "batchesWaiting"), 0);
     json_decref(j);
     free(body);
 }
@@ -190,12 +147,12 @@ static void one_bad_origin_is_one_error(void **state)
 
     (void)state;
     assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
-    batch = num(j, "id");
+    batch = jnum(j, "id");
     json_decref(j);
-    j = wait_finished(batch, 120);
-    assert_int_equal(num(j, "count"), 100);
-    assert_int_equal(num(j, "completed"), 99);
-    assert_int_equal(num(j, "errors"), 1);
+    j = admin_wait_finished(&server, batch, 120);
+    assert_int_equal(jnum(j, "count"), 100);
+    assert_int_equal(jnum(j, "completed"), 99);
+    assert_int_equal(jnum(j, "errors"), 1);
     json_decref(j);
     assert_int_equal(call("GET", "/customers/2/spaces/1/images/book2-037", NULL, &j), 200);
     assert_non_null(strstr(json_string_value(json_object_get(j, "error")), "missing.jpg"));
@@ -254,11 +211,6 @@ static void answers(const char *url, const char *type)
     free(r);
 }
 
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 /* Every canvas of a 3.0 manifest: distinct id, painting on itself, its image, image service
  * and thumbnail answering. */
 static void check_every_canvas_v3(const json_t *m, size_t pages)
@@ -298,12 +250,12 @@ static void a_500_page_book_manifest(void **state)
     assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
     free(body);
     {
-        int64_t batch = num(j, "id");
+        int64_t batch = jnum(j, "id");
 
         json_decref(j);
-        j = wait_finished(batch, 600);
+        j = admin_wait_finished(&server, batch, 600);
     }
-    assert_int_equal(num(j, "completed"), 500);
+    assert_int_equal(jnum(j, "completed"), 500);
     json_decref(j);
     assert_int_equal(call("GET", "/iiif-resource/acme/book/1/tome", NULL, &m), 200);
     check_every_canvas_v3(m, 500);
@@ -564,17 +516,17 @@ static void killed_mid_batch_loses_nothing(void **state)
 
     (void)state;
     assert_int_equal(call("POST", "/customers/2/queue", body, &j), 201);
-    batch = num(j, "id");
+    batch = jnum(j, "id");
     json_decref(j);
     nanosleep(&pause, NULL);
     kill(server.pid, SIGKILL);
     assert_int_equal(harness_wait(&server, 5000), 128 + SIGKILL);
     harness_cleanup(&server);
     assert_int_equal(start(), 0); /* the same data directory and worker id: leases reclaimed */
-    j = wait_finished(batch, 60);
-    assert_int_equal(num(j, "count"), 60);
-    assert_int_equal(num(j, "completed"), 60); /* every page once: none lost, none twice */
-    assert_int_equal(num(j, "errors"), 0);
+    j = admin_wait_finished(&server, batch, 60);
+    assert_int_equal(jnum(j, "count"), 60);
+    assert_int_equal(jnum(j, "completed"), 60); /* every page once: none lost, none twice */
+    assert_int_equal(jnum(j, "errors"), 0);
     json_decref(j);
     free(body);
 }
@@ -606,7 +558,7 @@ static void queue_bodies_are_validated(void **state)
 
     (void)state;
     assert_int_equal(call("GET", "/customers/2/queue/batches", NULL, &j), 200);
-    before = num(j, "totalItems");
+    before = jnum(j, "totalItems");
     json_decref(j);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         long st = call("POST", "/customers/2/queue", rows[i].body, &j);
@@ -618,7 +570,7 @@ static void queue_bodies_are_validated(void **state)
         json_decref(j);
     }
     assert_int_equal(call("GET", "/customers/2/queue/batches", NULL, &j), 200);
-    assert_int_equal(num(j, "totalItems"), before); /* nothing half-written */
+    assert_int_equal(jnum(j, "totalItems"), before); /* nothing half-written */
     json_decref(j);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlcs/adapters.h"
 #include "dlcs/blobstore.h"
 #include "dlcs/fs.h"
 
@@ -65,7 +66,7 @@ static void write_read_size_remove(void **state)
 
     (void)state;
     assert_non_null(root);
-    assert_int_equal(dlcs_blobstore_open(root, &b, NULL), DLCS_OK);
+    assert_int_equal(dlcs_blobstore_open(root, NULL, &b, NULL), DLCS_OK);
     assert_int_equal(dlcs_blob_put_bytes(b, "2/5/x/sizes.json", "{\"a\":1}", 7, NULL), DLCS_OK);
     assert_int_equal(dlcs_blob_put_bytes(b, "2/5/x/sizes.json", "{\"a\":22}", 8, NULL), DLCS_OK);
     assert_int_equal(dlcs_blob_get_bytes(b, "2/5/x/sizes.json", 100, &data, &len, NULL), DLCS_OK);

@@ -51,8 +51,9 @@ static void every_status_maps_to_http(void **state)
         {DLCS_ETOOLARGE, 413, "too_large"},
         {DLCS_EUNSUPPORTED, 501, "unsupported"},
         {DLCS_EBUSY, 503, "busy"},
-        {DLCS_EUPSTREAM, 502, "upstream"},
+        {DLCS_EUPSTREAM, 503, "upstream"}, /* the store or queue failing: transient */
         {DLCS_EINTERNAL, 500, "internal"},
+        {DLCS_EORIGIN, 502, "origin"}, /* the client's origin failed */
     };
 
     (void)state;

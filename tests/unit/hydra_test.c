@@ -15,9 +15,9 @@ static const char *str(const json_t *o, const char *k)
 
 static void collection_view_links(void **state)
 {
-    const struct dlcs_page page = {2, 10};
+    const struct dlcs_hydra_view v = {{2, 10, NULL}, 35, "abc-_9"};
     json_t *c = dlcs_hydra_collection("https://api/customers/2/spaces/5/images?string1=b1",
-                                      json_array(), 35, &page);
+                                      json_array(), &v);
     json_t *view = json_object_get(c, "view");
 
     (void)state;
@@ -29,24 +29,45 @@ static void collection_view_links(void **state)
                         "https://api/customers/2/spaces/5/images?string1=b1&page=1&pageSize=10");
     assert_string_equal(str(view, "previous"),
                         "https://api/customers/2/spaces/5/images?string1=b1&page=1&pageSize=10");
-    assert_string_equal(str(view, "next"),
-                        "https://api/customers/2/spaces/5/images?string1=b1&page=3&pageSize=10");
+    assert_string_equal(
+        str(view, "next"), /* by cursor: no page number to skip to */
+        "https://api/customers/2/spaces/5/images?string1=b1&cursor=abc-_9&pageSize=10");
     assert_string_equal(str(view, "last"),
                         "https://api/customers/2/spaces/5/images?string1=b1&page=4&pageSize=10");
     assert_int_equal(json_integer_value(json_object_get(view, "totalPages")), 4);
+    assert_int_equal(json_integer_value(json_object_get(view, "page")), 2);
+    json_decref(c);
+}
+
+/* A page reached by its cursor is not counted: no total, no last, no page number. */
+static void a_cursor_page_has_no_count(void **state)
+{
+    const struct dlcs_hydra_view v = {{0, 10, "AAA"}, -1, "BBB"};
+    json_t *c = dlcs_hydra_collection("https://api/customers/2/spaces", json_array(), &v);
+    json_t *view = json_object_get(c, "view");
+
+    (void)state;
+    assert_null(json_object_get(c, "totalItems"));
+    assert_string_equal(str(view, "@id"), "https://api/customers/2/spaces?cursor=AAA&pageSize=10");
+    assert_string_equal(str(view, "first"), "https://api/customers/2/spaces?page=1&pageSize=10");
+    assert_string_equal(str(view, "next"), "https://api/customers/2/spaces?cursor=BBB&pageSize=10");
+    assert_null(json_object_get(view, "previous"));
+    assert_null(json_object_get(view, "last"));
+    assert_null(json_object_get(view, "totalPages"));
+    assert_null(json_object_get(view, "page"));
     json_decref(c);
 }
 
 static void first_and_last_pages_have_no_dangling_links(void **state)
 {
-    const struct dlcs_page page = {1, 100};
-    json_t *c = dlcs_hydra_collection("https://api/customers", json_array(), 0, &page);
+    json_t *c = dlcs_hydra_whole("https://api/customers", json_array());
     json_t *view = json_object_get(c, "view");
 
     (void)state;
+    assert_int_equal(json_integer_value(json_object_get(c, "totalItems")), 0);
     assert_null(json_object_get(view, "previous"));
     assert_null(json_object_get(view, "next"));
-    assert_string_equal(str(view, "last"), "https://api/customers?page=1&pageSize=100");
+    assert_string_equal(str(view, "last"), "https://api/customers?page=1&pageSize=1");
     json_decref(c);
 }
 
@@ -56,18 +77,28 @@ static void page_parameters(void **state)
     struct dlcs_error err = {0};
 
     (void)state;
-    assert_int_equal(dlcs_hydra_page_parse(NULL, NULL, 100, &p, NULL), DLCS_OK);
+    assert_int_equal(dlcs_hydra_page_parse(NULL, NULL, NULL, 100, &p, NULL), DLCS_OK);
     assert_int_equal(p.page, 1);
     assert_int_equal(p.page_size, 100);
-    assert_int_equal(dlcs_hydra_page_parse("3", "25", 100, &p, NULL), DLCS_OK);
+    assert_null(p.cursor);
+    assert_int_equal(dlcs_hydra_page_parse("3", "25", NULL, 100, &p, NULL), DLCS_OK);
     assert_int_equal(p.page, 3);
-    assert_int_equal(dlcs_hydra_page_parse("0", NULL, 100, &p, &err), DLCS_EINVAL);
+    assert_int_equal(dlcs_hydra_page_parse(NULL, "25", "xyz", 100, &p, NULL), DLCS_OK);
+    assert_int_equal(p.page, 0);
+    assert_string_equal(p.cursor, "xyz");
+    assert_int_equal(dlcs_hydra_page_parse("0", NULL, NULL, 100, &p, &err), DLCS_EINVAL);
     assert_non_null(strstr(err.message, "'page'"));
     dlcs_error_clear(&err);
-    assert_int_equal(dlcs_hydra_page_parse(NULL, "lots", 100, &p, &err), DLCS_EINVAL);
+    assert_int_equal(dlcs_hydra_page_parse(NULL, "lots", NULL, 100, &p, &err), DLCS_EINVAL);
     assert_non_null(strstr(err.message, "'pageSize'"));
     dlcs_error_clear(&err);
-    assert_int_equal(dlcs_hydra_page_parse(NULL, "1001", 100, &p, &err), DLCS_EINVAL);
+    assert_int_equal(dlcs_hydra_page_parse(NULL, "1001", NULL, 100, &p, &err), DLCS_EINVAL);
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_hydra_page_parse("2", NULL, "xyz", 100, &p, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "'cursor'"));
+    dlcs_error_clear(&err);
+    assert_int_equal(dlcs_hydra_page_parse(NULL, NULL, "", 100, &p, &err), DLCS_EINVAL);
+    assert_non_null(strstr(err.message, "'cursor'"));
 }
 
 static void resource_envelope_comes_first(void **state)
@@ -135,6 +166,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(collection_view_links),
+        cmocka_unit_test(a_cursor_page_has_no_count),
         cmocka_unit_test(first_and_last_pages_have_no_dangling_links),
         cmocka_unit_test(page_parameters),
         cmocka_unit_test(resource_envelope_comes_first),

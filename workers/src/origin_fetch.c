@@ -16,11 +16,10 @@
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
 #include "dlcs/origin.h"
+#include "dlcs/s3_sign.h"
 #include "dlcs/stop.h"
 
 #include "origin_internal.h"
-
-#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* State of one transfer, shared with curl's callbacks. */
 struct transfer {
@@ -116,22 +115,20 @@ static enum dlcs_status classify_curl(const char *origin, CURLcode rc, const str
 }
 
 static void set_auth(CURL *c, const struct dlcs_origin_auth *auth, bool is_s3,
-                     const struct dlcs_origin_limits *lim, char sigv4[96])
+                     const struct dlcs_origin_limits *lim, struct curl_slist **headers)
 {
     const char *user = auth ? auth->user : NULL;
     const char *password = auth ? auth->password : NULL;
 
     if (is_s3) {
-        if (!user) {
-            user = lim->s3_access_key;
-            password = lim->s3_secret_key;
-        }
-        (void)snprintf(sigv4, 96, "aws:amz:%s:s3", lim->s3_region ? lim->s3_region : "us-east-1");
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
-    } else if (user) {
-        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        const struct dlcs_s3_key key = {user ? user : lim->s3_access_key,
+                                        user ? password : lim->s3_secret_key, lim->s3_region};
+
+        dlcs_s3_sign(c, &key, NULL, headers); /* a GET: an empty body */
+        return;
     }
     if (user) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, password ? password : "");
     }
@@ -180,7 +177,6 @@ static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_
         .out = out, .max_bytes = lim->max_bytes, .allow_private = lim->allow_private};
     struct curl_slist *headers = NULL;
     CURL *c = curl_easy_init();
-    char sigv4[96];
     const char *ctype = NULL;
     enum dlcs_status st = DLCS_OK;
     CURLcode rc;
@@ -189,9 +185,7 @@ static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot create a curl handle");
     curl_easy_setopt(c, CURLOPT_URL, url);
     set_limits(c, lim, &t);
-    set_auth(c, auth, is_s3, lim, sigv4);
-    if (is_s3) /* curl does not add the payload hash S3 requires */
-        headers = curl_slist_append(headers, "x-amz-content-sha256: " EMPTY_SHA256);
+    set_auth(c, auth, is_s3, lim, &headers);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->http_status);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Worker threads: claim a job, ingest its asset, then done or retry. */
+/* Worker threads: claim a job from the queue, ingest its asset, then done, retry or dead. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "dlcs/ids.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/pause.h"
 #include "dlcs/stop.h"
 #include "dlcs/worker.h"
 
@@ -17,49 +18,50 @@ struct dlcs_worker_pool {
     struct dlcs_worker_options opt;
     pthread_t *threads;
     int started;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    bool stopping;
-    char token[17];              /* this run's lease token */
-    struct dlcs_job_lease lease; /* owner (borrowed from the options) + token */
+    struct dlcs_pause pause; /* between empty claims; stop ends it */
+    pthread_mutex_t mu;      /* guards running */
+    pthread_cond_t ended;    /* a thread left its loop */
+    int running;             /* threads still in their loop */
 };
 
-static bool stopping(struct dlcs_worker_pool *p)
+/* How long before the next attempt of a job that failed transiently on 'attempt'. */
+static int64_t backoff(const struct dlcs_worker_pool *p, int attempt)
 {
-    bool s;
-
-    pthread_mutex_lock(&p->mu);
-    s = p->stopping;
-    pthread_mutex_unlock(&p->mu);
-    return s;
+    if (dlcs_stop_requested()) /* stopped by a shutdown: back at once, for another worker */
+        return 0;
+    return p->opt.retry_base_ms << (attempt - 1 > 10 ? 10 : attempt - 1);
 }
 
-/* Wait up to 'ms' or until stop. */
-static void idle(struct dlcs_worker_pool *p, int64_t ms)
+/* Tell the queue how the job ended: done, again later, or dead (its error is on the asset). */
+static enum dlcs_status settle(struct dlcs_worker_pool *p, const struct dlcs_job *job,
+                               enum dlcs_status st, const struct dlcs_error *failure,
+                               struct dlcs_error *err)
 {
-    struct timespec until;
+    bool last = job->attempt >= p->opt.max_attempts;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)(ms / 1000);
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
+    if (st != DLCS_OK && dlcs_status_is_transient(st) && (!last || dlcs_stop_requested())) {
+        int64_t delay = backoff(p, job->attempt);
+
+        dlcs_log(DLCS_LOG_WARN, "job for '%s' (attempt %d) will be retried in %lld ms: %s",
+                 job->asset, job->attempt, (long long)delay, err->message);
+        return dlcs_queue_retry(p->opt.queue, job, delay, err);
     }
-    pthread_mutex_lock(&p->mu);
-    if (!p->stopping)
-        pthread_cond_timedwait(&p->wake, &p->mu, &until);
-    pthread_mutex_unlock(&p->mu);
+    if (st != DLCS_OK) {
+        dlcs_log(DLCS_LOG_ERROR, "job for '%s': %s", job->asset, err->message);
+        return dlcs_queue_dead(p->opt.queue, job, err->message, err);
+    }
+    if (failure->code != DLCS_OK) /* recorded on the asset; operators keep a copy */
+        return dlcs_queue_dead(p->opt.queue, job, failure->message, err);
+    return dlcs_queue_done(p->opt.queue, job, err);
 }
 
-/* Run one claimed job to done or retry. */
+/* Run one claimed job to done, retry or dead. */
 static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
 {
     struct dlcs_asset a;
-    struct dlcs_error err = {0};
-    bool last = job->attempts >= p->opt.max_attempts;
+    struct dlcs_error err = {0}, failure = {0};
+    bool last = job->attempt >= p->opt.max_attempts;
     enum dlcs_status st;
-    int64_t delay;
 
     dlcs_entity_init(&dlcs_asset_entity, &a);
     a.customer = job->customer;
@@ -69,25 +71,12 @@ static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
     /* a generation no longer ingesting was completed by another delivery of this job */
     if (st == DLCS_OK && a.generation == job->generation && a.ingesting)
         st = dlcs_ingest_asset(
-            &p->env, &(const struct dlcs_ingest_job){&a, job->attempts, last, true, NULL}, &err);
+            &p->env, &(const struct dlcs_ingest_job){&a, job->attempt, last, true, &failure}, &err);
     else if (st == DLCS_ENOTFOUND || st == DLCS_OK)
         st = DLCS_OK; /* deleted, re-registered or completed since: nothing to do */
-    if (st != DLCS_OK && dlcs_status_is_transient(st) && (!last || dlcs_stop_requested())) {
-        /* stopped by a shutdown: back to the queue at once, for the next run or another worker */
-        delay = dlcs_stop_requested()
-                    ? 0
-                    : p->opt.retry_base_ms << (job->attempts - 1 > 10 ? 10 : job->attempts - 1);
-        dlcs_log(DLCS_LOG_WARN, "job %lld for '%s' will be retried in %lld ms: %s",
-                 (long long)job->id, job->asset, (long long)delay, err.message);
-        st = dlcs_store_job_retry(p->env.store, job->id, delay, &err);
-    } else {
-        if (st != DLCS_OK)
-            dlcs_log(DLCS_LOG_ERROR, "job %lld for '%s': %s", (long long)job->id, job->asset,
-                     err.message);
-        st = dlcs_store_job_done(p->env.store, job->id, &err);
-    }
-    if (st != DLCS_OK) /* the lease runs out and the job is claimed again: nothing is lost */
-        dlcs_log(DLCS_LOG_ERROR, "job %lld: cannot update the queue: %s", (long long)job->id,
+    st = settle(p, job, st, &failure, &err);
+    if (st != DLCS_OK) /* the queue delivers it again: nothing is lost */
+        dlcs_log(DLCS_LOG_ERROR, "job for '%s': cannot update the queue: %s", job->asset,
                  err.message);
     dlcs_entity_release(&dlcs_asset_entity, &a);
 }
@@ -96,10 +85,10 @@ static void *worker(void *arg)
 {
     struct dlcs_worker_pool *p = arg;
 
-    while (!stopping(p)) {
+    while (!dlcs_pause_stopping(&p->pause)) {
         struct dlcs_job job;
         struct dlcs_error err = {0};
-        enum dlcs_status st = dlcs_store_job_claim(p->env.store, &p->lease, &job, &err);
+        enum dlcs_status st = dlcs_queue_claim(p->opt.queue, &job, &err);
 
         if (st == DLCS_OK) {
             dlcs_log_set_request(NULL);
@@ -107,25 +96,14 @@ static void *worker(void *arg)
         } else {
             if (st != DLCS_ENOTFOUND)
                 dlcs_log(DLCS_LOG_WARN, "cannot claim a job: %s", err.message);
-            idle(p, p->opt.idle_ms);
+            dlcs_pause_for(&p->pause, p->opt.idle_ms);
         }
     }
+    pthread_mutex_lock(&p->mu);
+    p->running--;
+    pthread_cond_broadcast(&p->ended);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
-}
-
-/*
- * A worker that was killed (SIGKILL, OOM, a node lost) left its jobs leased for up to the lease
- * time; the same worker starting again knows they are dead and takes them back now.
- */
-static enum dlcs_status reclaim_predecessor(struct dlcs_worker_pool *p, struct dlcs_error *err)
-{
-    int64_t n = 0;
-    enum dlcs_status st = dlcs_store_jobs_reclaim(p->env.store, &p->lease, &n, err);
-
-    if (st == DLCS_OK && n > 0)
-        dlcs_log(DLCS_LOG_INFO, "reclaimed %lld jobs leased by the previous run of worker '%s'",
-                 (long long)n, p->lease.owner);
-    return st;
 }
 
 enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
@@ -136,17 +114,18 @@ enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
 
     p->env = *env;
     p->opt = *opt;
-    dlcs_id_random_hex(p->token, 8); /* this run of the worker */
-    p->lease = (struct dlcs_job_lease){opt->lease_ms, opt->owner ? opt->owner : "dlcs", p->token};
-    if (reclaim_predecessor(p, err) != DLCS_OK) {
-        free(p);
-        return err->code;
-    }
+    dlcs_pause_init(&p->pause);
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->ended, NULL);
     p->threads = dlcs_xcalloc((size_t)(opt->threads > 0 ? opt->threads : 1), sizeof *p->threads);
     for (int i = 0; i < opt->threads; i++) {
+        pthread_mutex_lock(&p->mu);
+        p->running++;
+        pthread_mutex_unlock(&p->mu);
         if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
+            pthread_mutex_lock(&p->mu);
+            p->running--;
+            pthread_mutex_unlock(&p->mu);
             dlcs_worker_pool_stop(p);
             return dlcs_error_set(err, DLCS_EINTERNAL, "cannot start worker thread %d", i);
         }
@@ -156,18 +135,38 @@ enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
     return DLCS_OK;
 }
 
+bool dlcs_worker_pool_drain(struct dlcs_worker_pool *p, int64_t ms)
+{
+    struct timespec until;
+    bool drained;
+
+    if (!p)
+        return true;
+    dlcs_pause_stop(&p->pause); /* no thread claims another job */
+    dlcs_time_deadline(&until, ms);
+    pthread_mutex_lock(&p->mu);
+    while (p->running > 0 && pthread_cond_timedwait(&p->ended, &p->mu, &until) == 0)
+        ;
+    drained = p->running == 0;
+    pthread_mutex_unlock(&p->mu);
+    if (!drained) { /* fetches and conversions give up within a second; their jobs go back */
+        dlcs_log(DLCS_LOG_WARN, "jobs still running after %lld ms of drain: giving them back",
+                 (long long)ms);
+        dlcs_stop_request();
+    }
+    return drained;
+}
+
 void dlcs_worker_pool_stop(struct dlcs_worker_pool *p)
 {
     if (!p)
         return;
-    pthread_mutex_lock(&p->mu);
-    p->stopping = true;
-    pthread_cond_broadcast(&p->wake);
-    pthread_mutex_unlock(&p->mu);
+    dlcs_pause_stop(&p->pause);
     for (int i = 0; i < p->started; i++)
         pthread_join(p->threads[i], NULL);
-    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->ended);
     pthread_mutex_destroy(&p->mu);
+    dlcs_pause_destroy(&p->pause);
     free(p->threads);
     free(p);
 }

@@ -10,6 +10,8 @@
 #include "dlcs/config.h"
 #include "dlcs/error.h"
 #include "dlcs/http_server.h"
+#include "dlcs/outbox_relay.h"
+#include "dlcs/queue.h"
 #include "dlcs/store.h"
 
 /*
@@ -30,7 +32,9 @@ struct dlcs_api_context {
     struct dlcs_blobstore *blobs; /* thread-safe; NULL: derivatives are kept on delete */
     dlcs_api_ingest_fn ingest;    /* NULL: immediate registration answers 503 */
     void *ingest_ctx;
-    struct dlcs_slots *immediate; /* bounds concurrent immediate ingests; NULL = none */
+    struct dlcs_slots *immediate;    /* bounds concurrent immediate ingests; NULL = none */
+    struct dlcs_queue *queue;        /* thread-safe; NULL: this role queues nothing (iiif) */
+    struct dlcs_outbox_relay *relay; /* NULL: the queue needs none (embedded) */
 };
 
 /*
@@ -41,7 +45,10 @@ enum dlcs_status dlcs_api_register(struct dlcs_http_server *http,
                                    const struct dlcs_api_context *ctx,
                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* Register /healthz and /readyz (the store answers) on 'inst'; every role serves them. */
+/*
+ * Register /healthz and /readyz (the store, the queue and the storage answer) on 'inst'; every
+ * role serves them.
+ */
 enum dlcs_status dlcs_api_register_health(struct dlcs_http_server *http,
                                           const struct dlcs_api_context *ctx,
                                           struct dlcs_error *err) DLCS_WARN_UNUSED;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ingest workers: one asset's ingest with its customer's origin strategies, recorded exactly
- * once per generation; and a pool of threads that claim queued jobs, ingest, and mark them
- * done or retry them (transient failures) with backoff up to a number of attempts.
+ * once per generation; and a pool of threads that claim jobs from the queue, ingest, and mark
+ * them done, retry them (transient failures) with backoff up to a number of attempts, or mark
+ * them dead (a permanent failure or the last attempt: the error is recorded on the asset).
  */
 #ifndef DLCS_WORKER_H
 #define DLCS_WORKER_H
@@ -12,6 +13,7 @@
 
 #include "dlcs/blobstore.h"
 #include "dlcs/ingest.h"
+#include "dlcs/queue.h"
 #include "dlcs/store.h"
 
 /* What an ingest needs besides the asset. Borrowed pointers, thread-safe. */
@@ -42,12 +44,11 @@ enum dlcs_status dlcs_ingest_asset(const struct dlcs_ingest_env *env,
                                    struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 struct dlcs_worker_options {
+    struct dlcs_queue *queue; /* borrowed: where the jobs come from */
     int threads;
-    int64_t lease_ms;      /* how long a claimed job is this worker's (> the longest ingest) */
     int max_attempts;      /* transient failures are retried until this many attempts */
     int64_t retry_base_ms; /* first retry delay, doubled per attempt */
     int64_t idle_ms;       /* pause when the queue is empty */
-    const char *owner;     /* DLCS_WORKER_ID: this process's place; its leases carry it */
 };
 
 struct dlcs_worker_pool;
@@ -57,6 +58,14 @@ enum dlcs_status dlcs_worker_pool_start(const struct dlcs_ingest_env *env,
                                         const struct dlcs_worker_options *opt,
                                         struct dlcs_worker_pool **out,
                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Drain (a graceful stop): no thread claims another job, and the jobs in hand may run to their
+ * end for up to 'ms'. Past that, dlcs_stop_request() makes them give up within a second (each
+ * goes back to the queue, for another worker). True when every job ended within 'ms'.
+ * NULL-safe. dlcs_worker_pool_stop follows.
+ */
+bool dlcs_worker_pool_drain(struct dlcs_worker_pool *pool, int64_t ms);
 
 /* Stop: each thread finishes its current job, then all are joined. NULL-safe. */
 void dlcs_worker_pool_stop(struct dlcs_worker_pool *pool);
