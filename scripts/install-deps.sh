@@ -19,6 +19,11 @@ packages=(
     libcmocka-dev curl                  # tests
     nodejs node-ajv                     # tests: JSON Schema agreement (schemas/ vs the C validation)
 )
+# npm (tests: s3rver from tests/s3/package-lock.json): Debian's package only where no npm came
+# with the machine's Node.js (a nodesource nodejs has its own and conflicts with Debian's npm)
+if ! command -v npm >/dev/null 2>&1; then
+    packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,14 +32,21 @@ for p in "${packages[@]}"; do
     fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        SUDO="sudo"
+    fi
+    echo "install-deps: installing ${missing[*]}" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-echo "install-deps: installing ${missing[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# npm packages, each folder from its lock file (exact versions and hashes), only when the lock
+# changed since the last install.
+for dir in tests/s3; do
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json" 2>/dev/null; then
+        echo "install-deps: npm ci in $dir" >&2
+        npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+    fi
+done

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "dlcs/blob_dir.h"
+#include "dlcs/blob_s3.h"
 #include "dlcs/mem.h"
 #include "dlcs/queue_embedded.h"
 #include "dlcs/queue_kafka.h"
@@ -12,7 +13,7 @@
 #include "dlcs/store_sqlite.h"
 
 static const void *const store_adapters[] = {&dlcs_store_sqlite_adapter, &dlcs_store_mongo_adapter};
-static const void *const blob_adapters[] = {&dlcs_blob_dir_adapter};
+static const void *const blob_adapters[] = {&dlcs_blob_dir_adapter, &dlcs_blob_s3_adapter};
 static const void *const queue_adapters[] = {&dlcs_queue_embedded_adapter,
                                              &dlcs_queue_kafka_adapter};
 

@@ -160,6 +160,19 @@ enum dlcs_status dlcs_fs_copy_atomic(const char *src, const char *dst, struct dl
     return commit_temp(out, tmp, dst, st, err);
 }
 
+enum dlcs_status dlcs_fs_fill_atomic(const char *path, dlcs_fs_fill_fn fill, void *ctx,
+                                     struct dlcs_error *err)
+{
+    char *tmp = NULL;
+    int fd = open_temp_beside(path, &tmp, err);
+
+    if (fd < 0) {
+        free(tmp);
+        return DLCS_EUPSTREAM;
+    }
+    return commit_temp(fd, tmp, path, fill(fd, ctx, err), err);
+}
+
 static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb;

@@ -66,6 +66,21 @@ enum dlcs_status dlcs_blob_get_bytes(struct dlcs_blobstore *b, const char *key, 
     CHECKED(b->ops->get_bytes(b->impl, key, max_len, data, len, err));
 }
 
+enum dlcs_status dlcs_blob_get_file(struct dlcs_blobstore *b, const char *key, const char *dest,
+                                    int64_t max_len, struct dlcs_error *err)
+{
+    CHECKED(b->ops->get_file(b->impl, key, dest, max_len, err));
+}
+
+enum dlcs_status dlcs_blob_read_range(struct dlcs_blobstore *b, const char *key, int64_t offset,
+                                      size_t len, void *buf, size_t *got, struct dlcs_error *err)
+{
+    *got = 0;
+    if (offset < 0)
+        return dlcs_error_set(err, DLCS_EINVAL, "negative offset in blob '%s'", key);
+    CHECKED(b->ops->read_range(b->impl, key, offset, len, buf, got, err));
+}
+
 enum dlcs_status dlcs_blob_size(struct dlcs_blobstore *b, const char *key, int64_t *bytes,
                                 struct dlcs_error *err)
 {

@@ -37,7 +37,8 @@ static void cleanup(void)
 
 int main(void)
 {
-    const struct blob_contract_adapter dir = {"blob contract: directory", open_empty, cleanup};
+    const struct blob_contract_adapter dir = {"blob contract: directory", open_empty, cleanup,
+                                              false};
 
     return blob_contract_run(&dir);
 }

@@ -12,13 +12,16 @@
 #include "dlcs/fs.h"
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
+#include "dlcs/s3_client.h"
 
 enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
                                            const struct dlcs_config *cfg, struct dlcs_error *err)
 {
     size_t n = 0;
+    struct dlcs_s3_settings ambient; /* DLCS_S3_*, then the AWS_* environment */
 
     memset(s, 0, sizeof *s);
+    dlcs_s3_settings_ambient(cfg, &ambient);
     s->origin = (struct dlcs_origin_limits){
         .max_bytes = cfg->origin_max_bytes,
         .connect_timeout_ms = cfg->origin_connect_timeout_ms,
@@ -28,10 +31,10 @@ enum dlcs_status dlcs_ingest_settings_init(struct dlcs_ingest_settings *s,
         .retry_base_ms = cfg->origin_retry_base_ms,
         .allow_private = cfg->origin_allow_private,
         .file_root = cfg->origin_file_root,
-        .s3_endpoint = cfg->s3_endpoint,
-        .s3_region = cfg->s3_region,
-        .s3_access_key = cfg->s3_access_key,
-        .s3_secret_key = cfg->s3_secret_key,
+        .s3_endpoint = ambient.target.endpoint,
+        .s3_region = ambient.target.region,
+        .s3_access_key = ambient.access_key,
+        .s3_secret_key = ambient.secret_key,
     };
     if (dlcs_thumb_policy_parse(cfg->thumb_sizes, s->thumbs, DLCS_THUMB_POLICY_MAX, &n, err) !=
         DLCS_OK) {
@@ -134,27 +137,17 @@ static enum dlcs_status fetch_upload(const struct dlcs_ingest_settings *s, const
                                      struct dlcs_fetch_result *res, struct dlcs_error *err)
 {
     const char *key = origin + strlen(DLCS_UPLOAD_SCHEME);
-    char *path = NULL;
-    void *bytes = NULL;
-    size_t len = 0;
     enum dlcs_status st;
 
     memset(res, 0, sizeof *res);
     res->attempts = 1;
     st = dlcs_blob_size(blobs, key, &res->bytes, err);
-    if (st == DLCS_ENOTFOUND)
+    if (st == DLCS_OK) /* streamed into scratch, never held in memory */
+        st = dlcs_blob_get_file(blobs, key, dest, s->origin.max_bytes, err);
+    if (st == DLCS_ENOTFOUND) { /* deleted, or replaced between the two calls */
+        dlcs_error_clear(err);
         return dlcs_error_set(err, DLCS_EINVAL, "the uploaded bytes ('%s') are gone", key);
-    if (st == DLCS_OK)
-        st = dlcs_blob_local_path(blobs, key, &path, err);
-    if (st == DLCS_OK) {
-        st = dlcs_fs_copy_atomic(path, dest, err);
-    } else if (st == DLCS_EUNSUPPORTED) {
-        st = dlcs_blob_get_bytes(blobs, key, (size_t)s->origin.max_bytes, &bytes, &len, err);
-        if (st == DLCS_OK)
-            st = dlcs_fs_write_atomic(dest, bytes, len, err);
     }
-    free(bytes);
-    free(path);
     return st;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* file:// and s3:// origins: local files inside an allow-listed root, and S3 URLs. */
+/* file:// and s3:// origins: local files inside an allow-listed root, and S3 URLs (shared/s3). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
+#include "dlcs/s3_url.h"
 
 #include "origin_internal.h"
 
@@ -125,79 +126,19 @@ enum dlcs_status dlcs_origin_fetch_file(const char *origin, const struct dlcs_or
     return st;
 }
 
-/* Keys are sent as given except bytes outside the unreserved set and '/'. */
-static char *encode_key(const char *key)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = dlcs_xmalloc(strlen(key) * 3 + 1), *o = out;
-
-    for (const unsigned char *k = (const unsigned char *)key; *k; k++) {
-        if ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-            strchr("-._~/", *k)) {
-            *o++ = (char)*k;
-        } else {
-            *o++ = '%';
-            *o++ = hex[*k >> 4];
-            *o++ = hex[*k & 15];
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-/*
- * S3 bucket naming rules. Anything else ('?', '/', '@', '#', uppercase) could move the signed
- * request to another path or host under the ambient credentials.
- */
-static bool is_bucket_name(const char *b, size_t n)
-{
-    if (n < 3 || n > 63 || b[0] == '.' || b[0] == '-' || b[n - 1] == '.' || b[n - 1] == '-')
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9') || b[i] == '.' ||
-              b[i] == '-'))
-            return false;
-    return true;
-}
-
-/* "a/../other-bucket/k" would be normalised by libcurl into another bucket's object. */
-static bool has_dot_segment(const char *key)
-{
-    for (const char *p = key; *p;) {
-        size_t n = strcspn(p, "/");
-
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return true;
-        p += n;
-        p += *p == '/';
-    }
-    return false;
-}
-
 enum dlcs_status dlcs_origin_s3_url(const char *origin, const struct dlcs_origin_limits *lim,
                                     char **url, struct dlcs_error *err)
 {
-    const char *bucket = origin + strlen("s3://");
-    const char *slash = strchr(bucket, '/');
-    char *endpoint, *key;
+    char *bucket = NULL, *key = NULL;
+    enum dlcs_status st = dlcs_s3_split_origin(origin, &bucket, &key, err);
 
     *url = NULL;
-    if (!slash || slash == bucket || !slash[1])
-        return dlcs_error_set(err, DLCS_EINVAL, "origin '%s' is not s3://bucket/key", origin);
-    if (!is_bucket_name(bucket, (size_t)(slash - bucket)))
-        return dlcs_error_set(err, DLCS_EINVAL,
-                              "origin '%s': the bucket must be 3 to 63 of a-z, 0-9, '.' and '-'",
-                              origin);
-    if (has_dot_segment(slash + 1))
-        return dlcs_error_set(err, DLCS_EINVAL,
-                              "origin '%s': the key has an empty, '.' or '..' segment", origin);
-    endpoint = lim->s3_endpoint && *lim->s3_endpoint
-                   ? dlcs_xstrdup(lim->s3_endpoint)
-                   : dlcs_xasprintf("https://s3.%s.amazonaws.com",
-                                    lim->s3_region ? lim->s3_region : "us-east-1");
-    key = encode_key(slash + 1);
-    *url = dlcs_xasprintf("%s/%.*s/%s", endpoint, (int)(slash - bucket), bucket, key);
+    if (st == DLCS_OK) {
+        const struct dlcs_s3_target t = {lim->s3_endpoint, lim->s3_region, bucket, false};
+
+        st = dlcs_s3_url(&t, key, NULL, url, err);
+    }
     free(key);
-    free(endpoint);
-    return DLCS_OK;
+    free(bucket);
+    return st;
 }

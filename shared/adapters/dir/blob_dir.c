@@ -3,10 +3,12 @@
 #include "dlcs/blob_dir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
@@ -82,6 +84,51 @@ static enum dlcs_status dir_get_bytes(void *impl, const char *key, size_t max_le
     return st;
 }
 
+static enum dlcs_status dir_get_file(void *impl, const char *key, const char *dest, int64_t max_len,
+                                     struct dlcs_error *err)
+{
+    char *path = path_of(impl, key);
+    struct stat sb;
+    enum dlcs_status st;
+
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        st = dlcs_error_set(err, DLCS_ENOTFOUND, "no blob '%s'", key);
+    else if ((int64_t)sb.st_size > max_len)
+        st = dlcs_error_set(err, DLCS_ETOOLARGE, "blob '%s' is over %lld bytes", key,
+                            (long long)max_len);
+    else
+        st = dlcs_fs_copy_atomic(path, dest, err);
+    free(path);
+    return st;
+}
+
+static enum dlcs_status dir_read_range(void *impl, const char *key, int64_t offset, size_t len,
+                                       void *buf, size_t *got, struct dlcs_error *err)
+{
+    char *path = path_of(impl, key);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    enum dlcs_status st = DLCS_OK;
+
+    if (fd < 0)
+        st = errno == ENOENT ? dlcs_error_set(err, DLCS_ENOTFOUND, "no blob '%s'", key)
+                             : dlcs_error_set(err, DLCS_EUPSTREAM, "cannot read blob '%s'", key);
+    while (st == DLCS_OK && *got < len) {
+        ssize_t n = pread(fd, (char *)buf + *got, len - *got, (off_t)(offset + (int64_t)*got));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            st = dlcs_error_set(err, DLCS_EUPSTREAM, "cannot read blob '%s'", key);
+        if (n <= 0)
+            break;
+        *got += (size_t)n;
+    }
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    return st;
+}
+
 static enum dlcs_status dir_size(void *impl, const char *key, int64_t *bytes,
                                  struct dlcs_error *err)
 {
@@ -130,6 +177,8 @@ static const struct dlcs_blobstore_ops dir_ops = {
     .put_file = dir_put_file,
     .put_bytes = dir_put_bytes,
     .get_bytes = dir_get_bytes,
+    .get_file = dir_get_file,
+    .read_range = dir_read_range,
     .size = dir_size,
     .local_path = dir_local_path,
     .remove_prefix = dir_remove_prefix,

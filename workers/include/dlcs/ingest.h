@@ -16,7 +16,7 @@
 
 /* Everything an ingest needs to know, from the configuration. Read-only once filled. */
 struct dlcs_ingest_settings {
-    struct dlcs_origin_limits origin; /* strings borrowed from the config */
+    struct dlcs_origin_limits origin; /* strings borrowed from the config and environment */
     struct dlcs_convert_options convert;
     struct dlcs_thumb_size thumbs[DLCS_THUMB_POLICY_MAX]; /* the default policy */
     char *scratch_dir;                                    /* owned */

@@ -51,6 +51,10 @@ struct dlcs_config {
     char *s3_region;               /* DLCS_S3_REGION */
     char *s3_access_key;           /* DLCS_S3_ACCESS_KEY, secret */
     char *s3_secret_key;           /* DLCS_S3_SECRET_KEY, secret */
+    int s3_part_mb;                /* DLCS_S3_PART_MB: multipart threshold and part size */
+    int s3_retries;                /* DLCS_S3_RETRIES */
+    int s3_retry_base_ms;          /* DLCS_S3_RETRY_BASE_MS */
+    int s3_timeout_ms;             /* DLCS_S3_TIMEOUT_MS */
     /* conversion */
     long ingest_max_pixels;   /* DLCS_INGEST_MAX_PIXELS */
     int ingest_timeout_ms;    /* DLCS_INGEST_TIMEOUT_MS */

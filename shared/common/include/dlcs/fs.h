@@ -25,6 +25,14 @@ enum dlcs_status dlcs_fs_write_atomic(const char *path, const void *data, size_t
 enum dlcs_status dlcs_fs_copy_atomic(const char *src, const char *dst,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/*
+ * Make 'path' atomically from what 'fill' writes into the temporary file's descriptor: it
+ * appears whole once 'fill' returns DLCS_OK, or not at all (its status is returned).
+ */
+typedef enum dlcs_status (*dlcs_fs_fill_fn)(int fd, void *ctx, struct dlcs_error *err);
+enum dlcs_status dlcs_fs_fill_atomic(const char *path, dlcs_fs_fill_fn fill, void *ctx,
+                                     struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 /* Remove 'path' and everything below it; a missing path is not an error. */
 enum dlcs_status dlcs_fs_remove_tree(const char *path, struct dlcs_error *err) DLCS_WARN_UNUSED;
 

@@ -2,7 +2,7 @@
 /*
  * The blob storage port: derivatives, thumbnails, sizes documents and uploaded originals,
  * addressed by keys such as "2/5/b1_0001.tif/thumbs/400x300.jpg". Adapters: a directory
- * (file://, the embedded default) now; S3 with the scale-out issue. Writes are atomic: a
+ * (file://, the embedded default) and S3 (s3://bucket[/prefix]). Writes are atomic: a
  * reader sees the old object or the new one, never part of one.
  *
  * Keys are relative, '/'-separated, without empty, "." or ".." segments (checked here, so no
@@ -34,6 +34,10 @@ struct dlcs_blobstore_ops {
                                   struct dlcs_error *err);
     enum dlcs_status (*get_bytes)(void *impl, const char *key, size_t max_len, void **data,
                                   size_t *len, struct dlcs_error *err);
+    enum dlcs_status (*get_file)(void *impl, const char *key, const char *dest, int64_t max_len,
+                                 struct dlcs_error *err);
+    enum dlcs_status (*read_range)(void *impl, const char *key, int64_t offset, size_t len,
+                                   void *buf, size_t *got, struct dlcs_error *err);
     enum dlcs_status (*size)(void *impl, const char *key, int64_t *bytes, struct dlcs_error *err);
     enum dlcs_status (*local_path)(void *impl, const char *key, char **path,
                                    struct dlcs_error *err);
@@ -68,6 +72,22 @@ enum dlcs_status dlcs_blob_put_bytes(struct dlcs_blobstore *b, const char *key, 
 enum dlcs_status dlcs_blob_get_bytes(struct dlcs_blobstore *b, const char *key, size_t max_len,
                                      void **data, size_t *len,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Copy the object into a new local file 'dest' (atomically: whole or not at all), streamed,
+ * never held in memory. DLCS_ENOTFOUND if absent, DLCS_ETOOLARGE over 'max_len' bytes.
+ */
+enum dlcs_status dlcs_blob_get_file(struct dlcs_blobstore *b, const char *key, const char *dest,
+                                    int64_t max_len, struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Read bytes [offset, offset + len) of the object into 'buf' (a ranged read: what delivery
+ * reads tiles with, no local file needed). '*got' is fewer than 'len' only at the object's
+ * end (0 from it on). DLCS_ENOTFOUND if absent.
+ */
+enum dlcs_status dlcs_blob_read_range(struct dlcs_blobstore *b, const char *key, int64_t offset,
+                                      size_t len, void *buf, size_t *got,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* Size of the object in bytes. DLCS_ENOTFOUND if absent. */
 enum dlcs_status dlcs_blob_size(struct dlcs_blobstore *b, const char *key, int64_t *bytes,

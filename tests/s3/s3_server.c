@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "s3_server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#define PYTHON      "/usr/bin/python3"
+#define FAKE_KEY    "dlcs-test-key"
+#define FAKE_SECRET "dlcs-test-secret"
+
+/* In the child: never outlive the test, keep no descriptor of the test's but 0-2. */
+static void child_setup(int out_fd)
+{
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (out_fd >= 0)
+        dup2(out_fd, 1);
+    for (int fd = 3; fd < 1024; fd++)
+        close(fd);
+}
+
+static int start_fake(struct s3_server *s)
+{
+    char line[512];
+    int out[2];
+    FILE *f;
+
+    if (pipe(out) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid == 0) {
+        child_setup(out[1]);
+        execl(PYTHON, PYTHON, DLCS_S3_FAKE, "--access-key", FAKE_KEY, "--secret-key", FAKE_SECRET,
+              "--bucket", s->bucket, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    f = fdopen(out[0], "r");
+    if (!f || !fgets(line, sizeof line, f) || strncmp(line, "READY ", 6) != 0) {
+        fprintf(stderr, "s3 fake did not start\n");
+        if (f)
+            fclose(f);
+        s3_server_stop(s);
+        return -1;
+    }
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    (void)snprintf(s->endpoint, sizeof s->endpoint, "%.200s", line + 6);
+    setenv("AWS_ACCESS_KEY_ID", FAKE_KEY, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET, 1);
+    return 0;
+}
+
+static int free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t n = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &n) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+static bool port_answers(int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static int start_s3rver(struct s3_server *s)
+{
+    char port_text[16];
+    int port = free_port();
+    struct stat sb;
+
+    if (stat(DLCS_S3RVER, &sb) != 0)
+        return 1;
+    (void)snprintf(s->data_dir, sizeof s->data_dir, "/tmp/dlcs-s3rver-XXXXXX");
+    if (port < 0 || !mkdtemp(s->data_dir))
+        return -1;
+    (void)snprintf(port_text, sizeof port_text, "%d", port);
+    s->pid = fork();
+    if (s->pid == 0) {
+        child_setup(open("/dev/null", O_WRONLY));
+        execlp("node", "node", DLCS_S3RVER, "--silent", "-d", s->data_dir, "-a", "127.0.0.1", "-p",
+               port_text, "--configure-bucket", s->bucket, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !port_answers(port); i++)
+        (void)usleep(50 * 1000);
+    if (!port_answers(port)) {
+        fprintf(stderr, "s3rver did not start on port %d\n", port);
+        s3_server_stop(s);
+        return -1;
+    }
+    (void)snprintf(s->endpoint, sizeof s->endpoint, "http://127.0.0.1:%d", port);
+    setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+    return 0;
+}
+
+/* DLCS_TEST_S3_URL=s3://bucket?endpoint=...&region=...: the bucket, and a fresh prefix. */
+static int start_real(struct s3_server *s)
+{
+    const char *url = getenv("DLCS_TEST_S3_URL");
+    const char *b, *q;
+
+    if (!url || strncmp(url, "s3://", 5) != 0)
+        return 1;
+    b = url + 5;
+    q = strchr(b, '?');
+    (void)snprintf(s->bucket, sizeof s->bucket, "%.*s", (int)(q ? q - b : (long)strlen(b)), b);
+    s->bucket[strcspn(s->bucket, "/")] = '\0';
+    (void)snprintf(s->query, sizeof s->query, "%s", q ? q + 1 : "");
+    return 0;
+}
+
+int s3_server_start(struct s3_server *s, enum s3_kind kind, const char *bucket)
+{
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    (void)snprintf(s->bucket, sizeof s->bucket, "%s", bucket);
+    if (kind == S3_REAL)
+        return start_real(s);
+    rc = kind == S3_FAKE ? start_fake(s) : start_s3rver(s);
+    if (rc == 0)
+        (void)snprintf(s->query, sizeof s->query, "endpoint=%s&region=us-east-1", s->endpoint);
+    return rc;
+}
+
+void s3_server_storage_url(const struct s3_server *s, const char *prefix, const char *extra,
+                           char *buf, size_t len)
+{
+    static unsigned run;
+    char fresh[64] = "";
+
+    if (s->kind == S3_REAL) /* a shared bucket: every test under its own prefix */
+        (void)snprintf(fresh, sizeof fresh, "dlcs-test-%ld-%d-%u/", (long)time(NULL), getpid(),
+                       run++);
+    (void)snprintf(buf, len, "s3://%s/%s%s%s%s%s%s", s->bucket, fresh, prefix,
+                   s->query[0] ? "?" : "", s->query, extra && extra[0] ? "&" : "",
+                   extra ? extra : "");
+}
+
+static size_t to_buffer(char *p, size_t size, size_t n, void *data)
+{
+    char **cursor = data; /* [0] = write position, [1] = end */
+
+    for (size_t i = 0; i < size * n && cursor[0] + 1 < cursor[1]; i++)
+        *cursor[0]++ = p[i];
+    *cursor[0] = '\0';
+    return size * n;
+}
+
+static bool control(const struct s3_server *s, const char *path, const char *body, char *out,
+                    size_t len)
+{
+    char url[512], *cursor[2] = {out, out + len};
+    CURL *c;
+    long status = 0;
+    bool ok;
+
+    if (s->kind != S3_FAKE)
+        return false;
+    c = curl_easy_init();
+    (void)snprintf(url, sizeof url, "%s%s", s->endpoint, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    if (out) {
+        out[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buffer);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, cursor);
+    }
+    ok = curl_easy_perform(c) == CURLE_OK &&
+         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status < 300;
+    curl_easy_cleanup(c);
+    return ok;
+}
+
+bool s3_server_fail(const struct s3_server *s, int count, int status, const char *code,
+                    const char *method)
+{
+    char body[256];
+
+    (void)snprintf(body, sizeof body, "{\"count\": %d, \"status\": %d, \"code\": \"%s\"%s%s%s}",
+                   count, status, code, method ? ", \"method\": \"" : "", method ? method : "",
+                   method ? "\"" : "");
+    return control(s, "/_fake/fail", body, NULL, 0);
+}
+
+bool s3_server_stats(const struct s3_server *s, char *buf, size_t len)
+{
+    return control(s, "/_fake/stats", NULL, buf, len);
+}
+
+bool s3_server_freeze(const struct s3_server *s, bool frozen)
+{
+    return s->pid > 0 && kill(s->pid, frozen ? SIGSTOP : SIGCONT) == 0;
+}
+
+/* s3rver's data directory, files and folders (it is ours: made by mkdtemp above). */
+static void remove_data_dir(const char *dir)
+{
+    pid_t pid;
+
+    if (!dir[0])
+        return;
+    pid = fork();
+    if (pid == 0) {
+        execlp("rm", "rm", "-rf", dir, (char *)NULL);
+        _exit(127);
+    }
+    if (pid > 0)
+        (void)waitpid(pid, NULL, 0);
+}
+
+void s3_server_stop(struct s3_server *s)
+{
+    if (s->pid > 0) {
+        (void)kill(s->pid, SIGCONT);
+        (void)kill(s->pid, SIGTERM);
+        for (int i = 0; i < 50 && waitpid(s->pid, NULL, WNOHANG) == 0; i++)
+            (void)usleep(100 * 1000);
+        if (waitpid(s->pid, NULL, WNOHANG) == 0) {
+            (void)kill(s->pid, SIGKILL);
+            (void)waitpid(s->pid, NULL, 0);
+        }
+    }
+    s->pid = 0;
+    remove_data_dir(s->data_dir);
+    s->data_dir[0] = '\0';
+}
