@@ -20,6 +20,7 @@
 #include "dlcs/mem.h"
 #include "dlcs/slots.h"
 
+#include "disk_cache.h"
 #include "iiif_internal.h"
 #include "tiff_tiles.h"
 
@@ -143,7 +144,7 @@ static enum dlcs_status open_source(const struct dlcs_iiif_context *ctx,
     int t = is_plain(p, img) ? thumb_for(img, p) : -1;
     char *key = t >= 0 ? thumb_key(img, t) : dlcs_iiif_blob_key(img, "image.tif");
     char *path = NULL;
-    enum dlcs_status st = dlcs_blob_local_path(ctx->blobs, key, &path, err);
+    enum dlcs_status st = dlcs_disk_cache_path(ctx->disk, ctx->blobs, key, &path, err);
     int page = 0;
 
     if (st == DLCS_OK && t >= 0) {
@@ -320,10 +321,10 @@ static bool crop_tile(void *jpeg, size_t n, int w, int h, void **out, size_t *le
 static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
                       const struct dlcs_iiif_plan *p, void **out, size_t *len)
 {
-    char *key, *path = NULL;
-    void *jpeg = NULL;
-    size_t n = 0;
-    int step = 256, level, vw = 0, vh = 0;
+    char *key, *path;
+    struct dlcs_tiff_tile_request req;
+    struct dlcs_tiff_tile tile = {0};
+    int step = 256, level;
     bool done = false;
 
     if (p->format != DLCS_FORMAT_JPG || p->quality > DLCS_QUALITY_COLOR || p->mirror ||
@@ -340,19 +341,22 @@ static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iii
     if (level == img->scale_factors)
         return false;
     key = dlcs_iiif_blob_key(img, "image.tif");
-    if (dlcs_blob_local_path(ctx->blobs, key, &path, NULL) == DLCS_OK &&
-        dlcs_tiff_tile_jpeg_padded(path, level, p->x / step, p->y / step, 256, &jpeg, &n, &vw, &vh,
-                                   NULL) == DLCS_OK) {
-        if (vw == p->out_w && vh == p->out_h && vw == 256 && vh == 256) {
-            *out = jpeg;
-            *len = n;
-            jpeg = NULL;
+    /* a local file when there is one (a directory, or a copy a render cached), else by ranges */
+    path = dlcs_disk_cache_peek(ctx->disk, ctx->blobs, key);
+    req = (struct dlcs_tiff_tile_request){
+        path, path ? NULL : ctx->blobs, key, level, p->x / step, p->y / step, 256};
+    if (dlcs_tiff_tile_get(&req, &tile, NULL) == DLCS_OK) {
+        if (tile.valid_w == p->out_w && tile.valid_h == p->out_h && tile.valid_w == 256 &&
+            tile.valid_h == 256) {
+            *out = tile.jpeg;
+            *len = tile.len;
+            tile.jpeg = NULL;
             done = true;
-        } else if (vw == p->out_w && vh == p->out_h) {
-            done = crop_tile(jpeg, n, vw, vh, out, len);
+        } else if (tile.valid_w == p->out_w && tile.valid_h == p->out_h) {
+            done = crop_tile(tile.jpeg, tile.len, tile.valid_w, tile.valid_h, out, len);
         }
     }
-    g_free(jpeg);
+    g_free(tile.jpeg);
     free(path);
     free(key);
     return done;

@@ -13,9 +13,11 @@
 
 #include "dlcs/http_server.h"
 #include "dlcs/json_util.h"
+#include "dlcs/log.h"
 #include "dlcs/mem.h"
 #include "dlcs/slots.h"
 
+#include "disk_cache.h"
 #include "iiif_internal.h"
 
 /* Split the path after 'prefix' into segments; false when it does not fit. */
@@ -402,6 +404,28 @@ static int on_thumbs_service(const struct _u_request *req, struct _u_response *r
     return dispatch(req, res, data, "/thumbs/", DLCS_CHANNEL_THUMBS);
 }
 
+/* Only storage without local files needs one (S3); a directory's files are read in place. */
+static void open_disk_cache(struct dlcs_iiif_context *ctx, const struct dlcs_config *cfg,
+                            struct dlcs_blobstore *blobs)
+{
+    const struct dlcs_disk_cache_settings set = {
+        .dir = cfg->cache_dir,
+        .scratch = cfg->scratch_dir,
+        .max_bytes = (int64_t)cfg->cache_max_mb << 20,
+        .max_object = (int64_t)cfg->cache_max_mb << 19, /* half: one object never fills it */
+    };
+    struct dlcs_error err = {0};
+    char *probe = NULL;
+
+    if (!blobs || dlcs_blob_local_path(blobs, "probe", &probe, NULL) == DLCS_OK) {
+        free(probe);
+        return;
+    }
+    ctx->disk = dlcs_disk_cache_new(&set, &err);
+    if (!ctx->disk)
+        dlcs_log(DLCS_LOG_ERROR, "render cache: %s (renders will fail)", err.message);
+}
+
 void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_config *cfg,
                             struct dlcs_store *store, struct dlcs_blobstore *blobs)
 {
@@ -421,12 +445,15 @@ void dlcs_iiif_context_init(struct dlcs_iiif_context *ctx, const struct dlcs_con
             ? cfg->iiif_render_slots_per_client
             : (cfg->iiif_render_slots / 2 > 1 ? cfg->iiif_render_slots / 2 : 1);
     ctx->render_timeout_ms = cfg->iiif_render_timeout_ms;
+    open_disk_cache(ctx, cfg, blobs);
 }
 
 void dlcs_iiif_context_release(struct dlcs_iiif_context *ctx)
 {
     dlcs_iiif_cache_free(ctx->records);
     dlcs_slots_free(ctx->renders);
+    dlcs_disk_cache_free(ctx->disk);
+    ctx->disk = NULL;
     ctx->records = NULL;
     ctx->renders = NULL;
 }

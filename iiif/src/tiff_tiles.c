@@ -30,7 +30,8 @@ struct level {
 };
 
 struct tiff_file {
-    char *path;
+    char *id;                     /* the path, or the blob key */
+    struct dlcs_blobstore *blobs; /* NULL for a local file */
     int fd;
     dev_t dev;
     ino_t ino;
@@ -48,20 +49,28 @@ static uint64_t cache_clock;
 
 /* ---- reading the file ---------------------------------------------------------------------- */
 
-struct reader {
-    int fd;
-    bool le, big;
-    off_t size;
+/* Blocks of a blob read while indexing: IFDs and their arrays sit close together, so a few
+ * ranged reads of 64 KiB serve the dozens of small reads an index takes. */
+#define BLOCK_SIZE   65536
+#define INDEX_BLOCKS 64
+
+struct block_cache {
+    uint64_t start[INDEX_BLOCKS];
+    size_t len[INDEX_BLOCKS];
+    unsigned char *data[INDEX_BLOCKS];
+    int count;
 };
 
-static bool read_at(const struct reader *r, uint64_t off, void *buf, size_t len)
-{
-    unsigned char *p = buf;
+struct reader {
+    const struct tiff_file *f;
+    bool le, big;
+    struct block_cache *blocks; /* blob sources while indexing, else NULL */
+};
 
-    if (off > (uint64_t)r->size || len > (uint64_t)r->size - off)
-        return false;
+static bool read_file(int fd, uint64_t off, unsigned char *p, size_t len)
+{
     while (len > 0) {
-        ssize_t n = pread(r->fd, p, len, (off_t)off);
+        ssize_t n = pread(fd, p, len, (off_t)off);
 
         if (n <= 0)
             return false;
@@ -70,6 +79,64 @@ static bool read_at(const struct reader *r, uint64_t off, void *buf, size_t len)
         len -= (size_t)n;
     }
     return true;
+}
+
+static bool read_blob(const struct tiff_file *f, uint64_t off, unsigned char *p, size_t len)
+{
+    size_t got = 0;
+
+    return dlcs_blob_read_range(f->blobs, f->id, (int64_t)off, len, p, &got, NULL) == DLCS_OK &&
+           got == len;
+}
+
+/* The block holding 'off' (read and kept on first use), or NULL when the cache is full. */
+static const unsigned char *block_at(const struct reader *r, uint64_t off, size_t *avail)
+{
+    struct block_cache *bc = r->blocks;
+    uint64_t start = off - off % BLOCK_SIZE;
+    size_t len = (uint64_t)r->f->size - start < BLOCK_SIZE ? (size_t)((uint64_t)r->f->size - start)
+                                                           : BLOCK_SIZE;
+    int i;
+
+    for (i = 0; i < bc->count && bc->start[i] != start; i++)
+        ;
+    if (i == bc->count) {
+        if (bc->count == INDEX_BLOCKS)
+            return NULL;
+        bc->data[i] = dlcs_xmalloc(len);
+        if (!read_blob(r->f, start, bc->data[i], len)) {
+            free(bc->data[i]);
+            return NULL;
+        }
+        bc->start[i] = start;
+        bc->len[i] = len;
+        bc->count++;
+    }
+    *avail = bc->len[i] - (size_t)(off - start);
+    return bc->data[i] + (off - start);
+}
+
+static bool read_at(const struct reader *r, uint64_t off, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+
+    if (off > (uint64_t)r->f->size || len > (uint64_t)r->f->size - off)
+        return false;
+    if (!r->f->blobs)
+        return read_file(r->f->fd, off, p, len);
+    while (len > 0 && r->blocks && len <= 4 * BLOCK_SIZE) {
+        size_t avail = 0;
+        const unsigned char *b = block_at(r, off, &avail);
+
+        if (!b)
+            break; /* cache full or unreadable: read directly */
+        avail = avail < len ? avail : len;
+        memcpy(p, b, avail);
+        p += avail;
+        off += avail;
+        len -= avail;
+    }
+    return len == 0 || read_blob(r->f, off, p, len);
 }
 
 static uint64_t num(const struct reader *r, const unsigned char *p, int bytes)
@@ -228,29 +295,50 @@ static bool read_ifd(const struct reader *r, uint64_t off, struct level *l, uint
     return ok && cnt == cnt2 && l->offsets && l->tile_w > 0 && l->tile_h > 0;
 }
 
-static struct tiff_file *index_file(const char *path, struct dlcs_error *err)
+/* Open the source: a local file (and its identity, to see it replaced) or a blob's size. */
+static bool open_source(struct tiff_file *f, const struct dlcs_tiff_tile_request *req,
+                        struct dlcs_error *err)
 {
-    struct tiff_file *f = dlcs_xcalloc(1, sizeof *f);
-    struct reader r = {-1, true, false, 0};
-    unsigned char hdr[16];
-    uint64_t off;
     struct stat sb;
+    int64_t size = 0;
+    enum dlcs_status st;
 
-    f->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (f->fd < 0 || fstat(f->fd, &sb) != 0) {
-        if (f->fd >= 0)
-            close(f->fd);
-        free(f);
-        (void)dlcs_error_set(err, DLCS_EUPSTREAM, "cannot open the derivative");
-        return NULL;
+    f->fd = -1;
+    if (req->blobs) {
+        f->blobs = req->blobs;
+        f->id = dlcs_xstrdup(req->key);
+        st = dlcs_blob_size(req->blobs, req->key, &size, err);
+        f->size = (off_t)size;
+        return st == DLCS_OK;
     }
-    f->path = dlcs_xstrdup(path);
+    f->id = dlcs_xstrdup(req->path);
+    f->fd = open(req->path, O_RDONLY | O_CLOEXEC);
+    if (f->fd < 0 || fstat(f->fd, &sb) != 0) {
+        (void)dlcs_error_set(err, DLCS_EUPSTREAM, "cannot open the derivative");
+        return false;
+    }
     f->dev = sb.st_dev;
     f->ino = sb.st_ino;
     f->mtime = sb.st_mtim;
     f->size = sb.st_size;
-    r.fd = f->fd;
-    r.size = sb.st_size;
+    return true;
+}
+
+static void file_free(struct tiff_file *f);
+
+static struct tiff_file *index_file(const struct dlcs_tiff_tile_request *req,
+                                    struct dlcs_error *err)
+{
+    struct tiff_file *f = dlcs_xcalloc(1, sizeof *f);
+    struct block_cache blocks = {.count = 0};
+    struct reader r = {f, true, false, req->blobs ? &blocks : NULL};
+    unsigned char hdr[16];
+    uint64_t off;
+
+    if (!open_source(f, req, err)) {
+        file_free(f);
+        return NULL;
+    }
     if (read_at(&r, 0, hdr, 16) && (hdr[0] == 'I' || hdr[0] == 'M')) {
         r.le = hdr[0] == 'I';
         r.big = num(&r, hdr + 2, 2) == 43;
@@ -258,6 +346,8 @@ static struct tiff_file *index_file(const char *path, struct dlcs_error *err)
         while (off && f->levels < MAX_LEVELS && read_ifd(&r, off, &f->level[f->levels], &off))
             f->levels++;
     }
+    for (int i = 0; i < blocks.count; i++)
+        free(blocks.data[i]);
     return f;
 }
 
@@ -269,16 +359,28 @@ static void file_free(struct tiff_file *f)
         level_free(&f->level[i]);
     if (f->fd >= 0)
         close(f->fd);
-    free(f->path);
+    free(f->id);
     free(f);
 }
 
 /* ---- the cache ----------------------------------------------------------------------------- */
 
-static bool still_same(const struct tiff_file *f, const struct stat *sb)
+/* The cached index answers for 'req': the same blob key and storage, or the same local file
+ * unreplaced. */
+static bool answers_for(const struct tiff_file *f, const struct dlcs_tiff_tile_request *req,
+                        const struct stat *sb)
 {
-    return f->dev == sb->st_dev && f->ino == sb->st_ino && f->size == sb->st_size &&
+    if (req->blobs)
+        return f->blobs == req->blobs && strcmp(f->id, req->key) == 0;
+    return !f->blobs && strcmp(f->id, req->path) == 0 && f->dev == sb->st_dev &&
+           f->ino == sb->st_ino && f->size == sb->st_size &&
            f->mtime.tv_sec == sb->st_mtim.tv_sec && f->mtime.tv_nsec == sb->st_mtim.tv_nsec;
+}
+
+static bool same_source(const struct tiff_file *f, const struct dlcs_tiff_tile_request *req)
+{
+    return req->blobs ? f->blobs == req->blobs && strcmp(f->id, req->key) == 0
+                      : !f->blobs && strcmp(f->id, req->path) == 0;
 }
 
 static void release(struct tiff_file *f)
@@ -292,20 +394,21 @@ static void release(struct tiff_file *f)
         file_free(f);
 }
 
-/* A counted reference to the index of 'path' (reindexed when the file was replaced). */
-static struct tiff_file *acquire(const char *path, struct dlcs_error *err)
+/* A counted reference to the index of the request's TIFF (a replaced file is reindexed). */
+static struct tiff_file *acquire(const struct dlcs_tiff_tile_request *req, struct dlcs_error *err)
 {
     struct stat sb;
     struct tiff_file *f = NULL, *fresh;
     int slot = -1, oldest = 0;
 
-    if (stat(path, &sb) != 0) {
+    memset(&sb, 0, sizeof sb);
+    if (!req->blobs && stat(req->path, &sb) != 0) {
         (void)dlcs_error_set(err, DLCS_EUPSTREAM, "no derivative");
         return NULL;
     }
     pthread_mutex_lock(&cache_mu);
     for (int i = 0; i < CACHE_SLOTS && !f; i++) {
-        if (cache[i] && strcmp(cache[i]->path, path) == 0 && still_same(cache[i], &sb)) {
+        if (cache[i] && answers_for(cache[i], req, &sb)) {
             f = cache[i];
             f->refs++;
             f->last_used = ++cache_clock;
@@ -314,14 +417,14 @@ static struct tiff_file *acquire(const char *path, struct dlcs_error *err)
     pthread_mutex_unlock(&cache_mu);
     if (f)
         return f;
-    fresh = index_file(path, err); /* outside the lock: it reads the file */
+    fresh = index_file(req, err); /* outside the lock: it reads the TIFF */
     if (!fresh)
         return NULL;
     fresh->refs = 2; /* the cache's and the caller's */
     pthread_mutex_lock(&cache_mu);
     fresh->last_used = ++cache_clock;
     for (int i = 0; i < CACHE_SLOTS && slot < 0; i++) {
-        if (!cache[i] || strcmp(cache[i]->path, path) == 0)
+        if (!cache[i] || same_source(cache[i], req))
             slot = i;
         else if (cache[i]->last_used < cache[oldest]->last_used)
             oldest = i;
@@ -355,7 +458,7 @@ void dlcs_tiff_tiles_flush(void)
 static enum dlcs_status assemble(const struct tiff_file *f, const struct level *l, uint32_t i,
                                  void **out, size_t *len, struct dlcs_error *err)
 {
-    struct reader r = {f->fd, true, false, f->size};
+    struct reader r = {f, true, false, NULL};
     uint64_t n = l->counts[i];
     size_t tables = l->tables ? l->tables_len - 2 : 0; /* the tables without their EOI */
     unsigned char *buf;
@@ -382,50 +485,34 @@ static enum dlcs_status assemble(const struct tiff_file *f, const struct level *
     return DLCS_OK;
 }
 
-enum dlcs_status dlcs_tiff_tile_jpeg_padded(const char *path, int level, int tx, int ty, int tile,
-                                            void **out, size_t *len, int *valid_w, int *valid_h,
-                                            struct dlcs_error *err)
+enum dlcs_status dlcs_tiff_tile_get(const struct dlcs_tiff_tile_request *r,
+                                    struct dlcs_tiff_tile *out, struct dlcs_error *err)
 {
-    struct tiff_file *f = acquire(path, err);
+    struct tiff_file *f;
     const struct level *l;
-    uint32_t across, index;
+    uint32_t across, index, tile = (uint32_t)r->tile;
     enum dlcs_status st;
 
-    *out = NULL;
-    *len = 0;
+    memset(out, 0, sizeof *out);
+    if ((!r->blobs && !r->path) || (r->blobs && !r->key))
+        DLCS_BUG("a tile request names no TIFF");
+    f = acquire(r, err);
     if (!f)
         return DLCS_EUPSTREAM;
-    l = level >= 0 && level < f->levels ? &f->level[level] : NULL;
-    if (!l || l->compression != 7 || l->tile_w != (uint32_t)tile || l->tile_h != (uint32_t)tile ||
-        tx < 0 || ty < 0 || (uint32_t)tx * (uint32_t)tile >= l->width ||
-        (uint32_t)ty * (uint32_t)tile >= l->height) {
+    l = r->level >= 0 && r->level < f->levels ? &f->level[r->level] : NULL;
+    if (!l || l->compression != 7 || l->tile_w != tile || l->tile_h != tile || r->tx < 0 ||
+        r->ty < 0 || (uint32_t)r->tx * tile >= l->width || (uint32_t)r->ty * tile >= l->height) {
         release(f);
         return dlcs_error_set(err, DLCS_ENOTFOUND, "not a stored JPEG tile");
     }
     across = (l->width + l->tile_w - 1) / l->tile_w;
-    index = (uint32_t)ty * across + (uint32_t)tx;
-    *valid_w = (int)(l->width - (uint32_t)tx * (uint32_t)tile);
-    *valid_h = (int)(l->height - (uint32_t)ty * (uint32_t)tile);
-    *valid_w = *valid_w > tile ? tile : *valid_w;
-    *valid_h = *valid_h > tile ? tile : *valid_h;
-    st = index < l->tiles ? assemble(f, l, index, out, len, err)
+    index = (uint32_t)r->ty * across + (uint32_t)r->tx;
+    out->valid_w = (int)(l->width - (uint32_t)r->tx * tile);
+    out->valid_h = (int)(l->height - (uint32_t)r->ty * tile);
+    out->valid_w = out->valid_w > r->tile ? r->tile : out->valid_w;
+    out->valid_h = out->valid_h > r->tile ? r->tile : out->valid_h;
+    st = index < l->tiles ? assemble(f, l, index, &out->jpeg, &out->len, err)
                           : dlcs_error_set(err, DLCS_ENOTFOUND, "no such tile");
     release(f);
-    return st;
-}
-
-enum dlcs_status dlcs_tiff_tile_jpeg(const char *path, int level, int tx, int ty, int tile,
-                                     void **out, size_t *len, struct dlcs_error *err)
-{
-    int vw = 0, vh = 0;
-    enum dlcs_status st =
-        dlcs_tiff_tile_jpeg_padded(path, level, tx, ty, tile, out, len, &vw, &vh, err);
-
-    if (st == DLCS_OK && (vw != tile || vh != tile)) {
-        g_free(*out);
-        *out = NULL;
-        *len = 0;
-        return dlcs_error_set(err, DLCS_ENOTFOUND, "an edge tile");
-    }
     return st;
 }

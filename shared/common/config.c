@@ -158,6 +158,12 @@ static const struct setting settings[] = {
      "JPEG quality of rendered images"},
     {"DLCS_IIIF_MAX_AGE", SETTING_INT, FIELD(iiif_max_age), "86400", 0, 31536000, 0,
      "Cache-Control max-age of images and info.json, seconds"},
+    {"DLCS_CACHE_DIR", SETTING_STRING, FIELD(cache_dir), NULL, 0, 0, 0,
+     "dlcs iiif: read-through disk cache of derivatives for renders when blob storage has no "
+     "local files (S3); may be shared by processes; unset: a private one under "
+     "DLCS_SCRATCH_DIR"},
+    {"DLCS_CACHE_MAX_MB", SETTING_INT, FIELD(cache_max_mb), "1024", 16, 16777216, 0,
+     "bound of the render cache, MiB; least recently used files are evicted past it"},
     {"DLCS_IIIF_RECORD_TTL_MS", SETTING_INT, FIELD(iiif_record_ttl_ms), "2000", 0, 3600000, 0,
      "how long delivery reuses an image record before reading the store again, ms"},
     {"DLCS_IIIF_RENDER_SLOTS", SETTING_INT, FIELD(iiif_render_slots), NULL, 1, 1024,

@@ -23,6 +23,8 @@
 struct dlcs_iiif_cache;
 
 /* What the delivery handlers read. Borrowed pointers; read-only once the server starts. */
+struct dlcs_disk_cache;
+
 struct dlcs_iiif_context {
     const struct dlcs_config *cfg;
     struct dlcs_store *store;     /* thread-safe */
@@ -34,6 +36,8 @@ struct dlcs_iiif_context {
     struct dlcs_slots *renders;      /* owned: bounds concurrent libvips renders */
     int renders_per_client;          /* of them, one client's share */
     int render_timeout_ms;           /* a render is stopped past this */
+    struct dlcs_disk_cache *disk;    /* owned: local copies of derivatives for renders (S3);
+                                        NULL when it could not be made (renders then 503) */
 };
 
 /*
