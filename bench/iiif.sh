@@ -46,35 +46,25 @@ done
 dbase=http://127.0.0.1:$dport/iiif-img/1/1/photo
 pbase=http://127.0.0.1:$pport/iiif/photo.tif
 
-tiles() { # URL-prefix-host path
-    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d5s -s bench/wrk-tiles.lua "$1" >/dev/null
-    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d"${duration}s" --latency \
-        -s bench/wrk-tiles.lua "$1" | grep SUMMARY
-}
-one() { # URL
-    wrk -t2 -c8 -d5s -s bench/wrk-summary.lua "$1" >/dev/null
-    wrk -t2 -c8 -d"${duration}s" --latency -s bench/wrk-summary.lua "$1" | grep SUMMARY
-}
-field() { sed -n "s|.*$1=\([0-9.]*\).*|\1|p"; }
 
 report() { # name dlcs-summary peer-summary target
     local dr pr
-    dr=$(echo "$2" | field 'req/s'); pr=$(echo "$3" | field 'req/s')
+    dr=$(echo "$2" | bench_field 'req/s'); pr=$(echo "$3" | bench_field 'req/s')
     printf '%-20s dlcs %8.1f req/s p50 %6s ms p99 %6s ms non200 %s | IIPImage 1.1 %7.1f req/s p50 %6s ms p99 %6s ms non200 %s | ratio %.2f (target >= %s)\n' \
-        "$1" "$dr" "$(echo "$2" | field p50)" "$(echo "$2" | field p99)" "$(echo "$2" | field non200)" \
-        "$pr" "$(echo "$3" | field p50)" "$(echo "$3" | field p99)" "$(echo "$3" | field non200)" \
+        "$1" "$dr" "$(echo "$2" | bench_field p50)" "$(echo "$2" | bench_field p99)" "$(echo "$2" | bench_field non200)" \
+        "$pr" "$(echo "$3" | bench_field p50)" "$(echo "$3" | bench_field p99)" "$(echo "$3" | bench_field non200)" \
         "$(echo "$dr / $pr" | bc -l)" "$4"
 }
 
 echo "bench/iiif: 6000x4000 pyramidal TIFF, wrk -t2 -c8 -d${duration}s, loopback, 2 cores shared"
-report "random tiles" "$(tiles "http://127.0.0.1:$dport" /iiif-img/1/1/photo)" \
-    "$(tiles "http://127.0.0.1:$pport" /iiif/photo.tif)" 4
-report "full/!1024,1024" "$(one "$dbase/full/!1024,1024/0/default.jpg")" \
-    "$(one "$pbase/full/!1024,1024/0/default.jpg")" 2
-report "full/!1000,1000" "$(one "$dbase/full/!1000,1000/0/default.jpg")" \
-    "$(one "$pbase/full/!1000,1000/0/default.jpg")" 1.5
-report "info.json" "$(one "$dbase/info.json")" "$(one "$pbase/info.json")" "-"
-d=$(one "http://127.0.0.1:$dport/thumbs/1/1/photo/full/200,133/0/default.jpg")
+report "random tiles" "$(bench_tiles "http://127.0.0.1:$dport" /iiif-img/1/1/photo)" \
+    "$(bench_tiles "http://127.0.0.1:$pport" /iiif/photo.tif)" 4
+report "full/!1024,1024" "$(bench_one "$dbase/full/!1024,1024/0/default.jpg")" \
+    "$(bench_one "$pbase/full/!1024,1024/0/default.jpg")" 2
+report "full/!1000,1000" "$(bench_one "$dbase/full/!1000,1000/0/default.jpg")" \
+    "$(bench_one "$pbase/full/!1000,1000/0/default.jpg")" 1.5
+report "info.json" "$(bench_one "$dbase/info.json")" "$(bench_one "$pbase/info.json")" "-"
+d=$(bench_one "http://127.0.0.1:$dport/thumbs/1/1/photo/full/200,133/0/default.jpg")
 printf '%-20s dlcs %8.1f req/s p50 %6s ms p99 %6s ms non200 %s\n' "thumbs 200,133" \
-    "$(echo "$d" | field 'req/s')" "$(echo "$d" | field p50)" "$(echo "$d" | field p99)" \
-    "$(echo "$d" | field non200)"
+    "$(echo "$d" | bench_field 'req/s')" "$(echo "$d" | bench_field p50)" "$(echo "$d" | bench_field p99)" \
+    "$(echo "$d" | bench_field non200)"

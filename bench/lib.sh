@@ -12,3 +12,20 @@ bench_need() {
             --no-install-recommends "${need[@]}" >/dev/null
     fi
 }
+
+# bench_tiles HOST PATH: wrk (2 threads, 8 connections) over random aligned 256x256 tiles of the
+# 6000x4000 image at HOST+PATH, 5 s warm-up then $duration s; prints wrk-summary's line.
+bench_tiles() {
+    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d5s -s bench/wrk-tiles.lua "$1" >/dev/null
+    IMG_PATH=$2 IMG_W=6000 IMG_H=4000 wrk -t2 -c8 -d"${duration}s" --latency \
+        -s bench/wrk-tiles.lua "$1" | grep SUMMARY
+}
+
+# bench_one URL: the same for one URL.
+bench_one() {
+    wrk -t2 -c8 -d5s -s bench/wrk-summary.lua "$1" >/dev/null
+    wrk -t2 -c8 -d"${duration}s" --latency -s bench/wrk-summary.lua "$1" | grep SUMMARY
+}
+
+# bench_field NAME: a number of a summary line on stdin (req/s, p50, p99, non200).
+bench_field() { sed -n "s|.*$1=\([0-9.]*\).*|\1|p"; }

@@ -30,6 +30,7 @@ enum dlcs_status dlcs_api_room_check(const struct dlcs_api_context *ctx, struct 
             st = above_floor("blob storage", bytes, floor_mb, err);
         if (st != DLCS_OK && st != DLCS_EUNSUPPORTED) /* no fixed size: nothing to check */
             return st;
+        dlcs_error_clear(err);
     }
     /* the embedded store, scratch space and spooled bodies live under the data directory */
     st = dlcs_fs_free_bytes(ctx->cfg->data_dir, &bytes, err);

@@ -103,9 +103,11 @@ static int healthz(const struct _u_request *req, struct _u_response *res, void *
 }
 
 /*
- * Ready when the store answers and there is room for images: a load balancer should not send
- * traffic before that (nor to an instance whose disk is full).
+ * Ready when the store, blob storage and queue answer and there is room for images: a load
+ * balancer should not send traffic before that (nor to an instance whose disk is full). The
+ * answer names the dependency that is down. Every role serves it, dlcs worker included.
  */
+
 /* The queue answers and the relay (if any) could publish: else why, and how many jobs wait. */
 static enum dlcs_status queue_check(const struct dlcs_api_context *ctx, struct dlcs_error *err)
 {
@@ -137,6 +139,11 @@ static int readyz(const struct _u_request *req, struct _u_response *res, void *d
 
     if (dlcs_store_ping(ctx->store, &err) != DLCS_OK) {
         dlcs_error_prefix(&err, "store not ready");
+        err.code = DLCS_EBUSY;
+        return dlcs_http_send_error(req, res, &err);
+    }
+    if (ctx->blobs && dlcs_blob_ping(ctx->blobs, &err) != DLCS_OK) {
+        dlcs_error_prefix(&err, "blob storage not ready");
         err.code = DLCS_EBUSY;
         return dlcs_http_send_error(req, res, &err);
     }

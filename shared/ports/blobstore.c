@@ -111,3 +111,8 @@ enum dlcs_status dlcs_blob_free_bytes(struct dlcs_blobstore *b, int64_t *bytes,
         return dlcs_error_set(err, DLCS_EUNSUPPORTED, "%s storage has no fixed size", b->ops->name);
     return b->ops->free_bytes(b->impl, bytes, err);
 }
+
+enum dlcs_status dlcs_blob_ping(struct dlcs_blobstore *b, struct dlcs_error *err)
+{
+    return b->ops->ping ? b->ops->ping(b->impl, err) : DLCS_OK;
+}

@@ -73,6 +73,11 @@ static void absent_objects_are_not_found(void **state)
     OK(dlcs_blob_remove_prefix(b, "2/5/none", NULL)); /* nothing to remove: fine */
 }
 
+static void a_working_storage_answers_its_ping(void **state)
+{
+    OK(dlcs_blob_ping(*state, NULL));
+}
+
 static void reads_are_bounded(void **state)
 {
     struct dlcs_blobstore *b = *state;
@@ -295,6 +300,7 @@ int blob_contract_run(const struct blob_contract_adapter *a)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(objects_round_trip_and_are_replaced_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(absent_objects_are_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_working_storage_answers_its_ping, setup, teardown),
         cmocka_unit_test_setup_teardown(reads_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(files_are_copied_in, setup, teardown),
         cmocka_unit_test_setup_teardown(remove_prefix_takes_the_tree_and_nothing_beside_it, setup,

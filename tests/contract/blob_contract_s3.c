@@ -104,6 +104,7 @@ static void a_wrong_secret_is_refused_never_not_found(void **state)
     assert_null(strstr(err.message, "not-the-secret"));
     assert_int_equal(dlcs_blob_size(b, "k/x", &size, NULL), DLCS_EUPSTREAM); /* a HEAD: 403 */
     assert_int_equal(dlcs_blob_get_bytes(b, "k/x", 10, &data, &len, NULL), DLCS_EUPSTREAM);
+    assert_int_equal(dlcs_blob_ping(b, NULL), DLCS_EUPSTREAM); /* readiness says so */
     dlcs_blobstore_free(b);
 }
 
@@ -242,6 +243,7 @@ static void an_unanswering_server_fails_within_the_timeout(void **state)
     (void)state;
     assert_true(s3_server_freeze(&server, true));
     st = dlcs_blob_size(b, "k", &size, NULL);
+    assert_int_not_equal(dlcs_blob_ping(b, NULL), DLCS_OK);
     assert_true(s3_server_freeze(&server, false));
     assert_true(st == DLCS_ETIMEOUT || st == DLCS_EUPSTREAM);
     dlcs_blobstore_free(b);

@@ -271,3 +271,25 @@ int fixtures_write(const char *dir)
     rc |= write_broken(dir);
     return rc;
 }
+
+char fixtures_colour_at(VipsImage *img, int x, int y)
+{
+    double *v = NULL;
+    int n = 0;
+    char c = '?';
+
+    if (vips_getpoint(img, &v, &n, x, y, NULL) != 0)
+        return '?';
+    if (n == 1)
+        c = v[0] > 200 ? 'w' : v[0] < 50 ? 'k' : '?';
+    else if (v[0] > 200 && v[1] < 60 && v[2] < 60)
+        c = 'r';
+    else if (v[0] < 60 && v[1] > 200 && v[2] < 60)
+        c = 'g';
+    else if (v[0] < 60 && v[1] < 60 && v[2] > 200)
+        c = 'b';
+    else if (v[0] > 200 && v[1] > 200 && v[2] > 200)
+        c = 'w';
+    g_free(v);
+    return c;
+}

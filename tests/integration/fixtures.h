@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <vips/vips.h>
+
 /*
  * Write every fixture into 'dir': photo.jpg (600x400, red top-left quadrant on white),
  * rotated.jpg (the same 300x200 with EXIF orientation 6), pages.tif (two 400x300 pages),
@@ -14,6 +16,10 @@
  * Returns 0 on success.
  */
 int fixtures_write(const char *dir);
+
+/* The colour at (x, y) as 'r', 'g', 'b', 'w' (white), 'k' (black) or '?' (also when the point
+ * cannot be read). */
+char fixtures_colour_at(VipsImage *img, int x, int y);
 
 /* Read a whole file (free()); NULL if absent. */
 char *fixtures_read(const char *path, size_t *len);

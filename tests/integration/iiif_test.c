@@ -270,27 +270,7 @@ static VipsImage *fetch_image(const char *path)
     return img;
 }
 
-/* The colour at (x, y) as 'r', 'g', 'b', 'w' (white), 'k' (black) or '?'. */
-static char colour_at(VipsImage *img, int x, int y)
-{
-    double *v = NULL;
-    int n = 0;
-    char c = '?';
-
-    assert_int_equal(vips_getpoint(img, &v, &n, x, y, NULL), 0);
-    if (n == 1)
-        c = v[0] > 200 ? 'w' : v[0] < 50 ? 'k' : '?';
-    else if (v[0] > 200 && v[1] < 60 && v[2] < 60)
-        c = 'r';
-    else if (v[0] < 60 && v[1] > 200 && v[2] < 60)
-        c = 'g';
-    else if (v[0] < 60 && v[1] < 60 && v[2] > 200)
-        c = 'b';
-    else if (v[0] > 200 && v[1] > 200 && v[2] > 200)
-        c = 'w';
-    g_free(v);
-    return c;
-}
+#define colour_at fixtures_colour_at
 
 static void assert_layout(const char *path, int w, int h, const char *tl_tr_bl_br)
 {

@@ -120,6 +120,9 @@ class Signature:
 def make_handler(state, sig):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out as two writes: without TCP_NODELAY, Nagle's algorithm and the
+        # client's delayed ACK hold every response ~40 ms
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -352,6 +355,11 @@ def make_handler(state, sig):
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the listen backlog: six processes' connections arrive at once
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -361,9 +369,8 @@ def main():
     ap.add_argument("--bucket", action="append", default=[])
     a = ap.parse_args()
     state = State(a.bucket)
-    server = ThreadingHTTPServer(("127.0.0.1", a.port),
-                                 make_handler(state, Signature(a.access_key, a.secret_key, a.region)))
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", a.port),
+                    make_handler(state, Signature(a.access_key, a.secret_key, a.region)))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("READY http://127.0.0.1:%d" % server.server_address[1], flush=True)
     server.serve_forever()

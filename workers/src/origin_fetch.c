@@ -16,7 +16,6 @@
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
 #include "dlcs/origin.h"
-#include "dlcs/s3_sign.h"
 #include "dlcs/stop.h"
 
 #include "origin_internal.h"
@@ -114,19 +113,11 @@ static enum dlcs_status classify_curl(const char *origin, CURLcode rc, const str
     }
 }
 
-static void set_auth(CURL *c, const struct dlcs_origin_auth *auth, bool is_s3,
-                     const struct dlcs_origin_limits *lim, struct curl_slist **headers)
+static void set_auth(CURL *c, const struct dlcs_origin_auth *auth)
 {
     const char *user = auth ? auth->user : NULL;
     const char *password = auth ? auth->password : NULL;
 
-    if (is_s3) {
-        const struct dlcs_s3_key key = {user ? user : lim->s3_access_key,
-                                        user ? password : lim->s3_secret_key, lim->s3_region};
-
-        dlcs_s3_sign(c, &key, NULL, headers); /* a GET: an empty body */
-        return;
-    }
     if (user) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(c, CURLOPT_USERNAME, user);
@@ -168,14 +159,13 @@ static void set_limits(CURL *c, const struct dlcs_origin_limits *lim, struct tra
 }
 
 /* One attempt over curl. */
-static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_s3,
+static enum dlcs_status fetch_once(const char *origin, const char *url,
                                    const struct dlcs_origin_auth *auth,
                                    const struct dlcs_origin_limits *lim, FILE *out,
                                    struct dlcs_fetch_result *res, struct dlcs_error *err)
 {
     struct transfer t = {
         .out = out, .max_bytes = lim->max_bytes, .allow_private = lim->allow_private};
-    struct curl_slist *headers = NULL;
     CURL *c = curl_easy_init();
     const char *ctype = NULL;
     enum dlcs_status st = DLCS_OK;
@@ -185,8 +175,7 @@ static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_
         return dlcs_error_set(err, DLCS_EINTERNAL, "cannot create a curl handle");
     curl_easy_setopt(c, CURLOPT_URL, url);
     set_limits(c, lim, &t);
-    set_auth(c, auth, is_s3, lim, &headers);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    set_auth(c, auth);
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->http_status);
     if (rc == CURLE_HTTP_RETURNED_ERROR)
@@ -196,7 +185,6 @@ static enum dlcs_status fetch_once(const char *origin, const char *url, bool is_
     if (st == DLCS_OK && curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype)
         (void)snprintf(res->content_type, sizeof res->content_type, "%s", ctype);
     res->bytes = t.bytes;
-    curl_slist_free_all(headers);
     curl_easy_cleanup(c);
     return st;
 }
@@ -213,7 +201,7 @@ static void sleep_ms(long ms)
 }
 
 /* Attempts with backoff; each attempt starts the file afresh. */
-static enum dlcs_status fetch_with_retries(const char *origin, const char *url, bool is_s3,
+static enum dlcs_status fetch_with_retries(const char *origin, const char *url,
                                            const struct dlcs_origin_auth *auth,
                                            const struct dlcs_origin_limits *lim, const char *dest,
                                            struct dlcs_fetch_result *res, struct dlcs_error *err)
@@ -229,7 +217,7 @@ static enum dlcs_status fetch_with_retries(const char *origin, const char *url, 
             return dlcs_error_set(err, DLCS_EINTERNAL,
                                   "cannot write the origin's bytes to scratch");
         res->attempts = attempt + 1;
-        st = fetch_once(origin, url, is_s3, auth, lim, out, res, &e);
+        st = fetch_once(origin, url, auth, lim, out, res, &e);
         if (fclose(out) != 0 && st == DLCS_OK)
             st = dlcs_error_set(&e, DLCS_EINTERNAL, "cannot write the origin's bytes to scratch");
         if (st == DLCS_OK || !dlcs_status_is_transient(st) || attempt == lim->retries ||
@@ -252,24 +240,15 @@ enum dlcs_status dlcs_origin_fetch(const char *origin, const struct dlcs_origin_
                                    const struct dlcs_origin_limits *lim, const char *dest,
                                    struct dlcs_fetch_result *res, struct dlcs_error *err)
 {
-    char *url = NULL;
-    enum dlcs_status st;
-
     memset(res, 0, sizeof *res);
     if (strncmp(origin, "file://", 7) == 0)
         return dlcs_origin_fetch_file(origin, lim, dest, res, err);
-    if (strncmp(origin, "s3://", 5) == 0) {
-        st = dlcs_origin_s3_url(origin, lim, &url, err);
-        if (st != DLCS_OK)
-            return st;
-        st = fetch_with_retries(origin, url, true, auth, lim, dest, res, err);
-        free(url);
-        return st;
-    }
+    if (strncmp(origin, "s3://", 5) == 0)
+        return dlcs_origin_fetch_s3(origin, auth, lim, dest, res, err);
     if (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0 &&
         strncmp(origin, "ftp://", 6) != 0 && strncmp(origin, "ftps://", 7) != 0)
         return dlcs_error_set(err, DLCS_EINVAL,
                               "origin '%s' must be http(s)://, ftp(s)://, s3:// or file://",
                               origin);
-    return fetch_with_retries(origin, origin, false, auth, lim, dest, res, err);
+    return fetch_with_retries(origin, origin, auth, lim, dest, res, err);
 }

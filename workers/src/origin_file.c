@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* file:// and s3:// origins: local files inside an allow-listed root, and S3 URLs (shared/s3). */
+/* file:// origins: local files inside an allow-listed root. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 
 #include "dlcs/fs.h"
 #include "dlcs/mem.h"
-#include "dlcs/s3_url.h"
 
 #include "origin_internal.h"
 
@@ -123,22 +122,5 @@ enum dlcs_status dlcs_origin_fetch_file(const char *origin, const struct dlcs_or
         res->attempts = 1;
     }
     free(path);
-    return st;
-}
-
-enum dlcs_status dlcs_origin_s3_url(const char *origin, const struct dlcs_origin_limits *lim,
-                                    char **url, struct dlcs_error *err)
-{
-    char *bucket = NULL, *key = NULL;
-    enum dlcs_status st = dlcs_s3_split_origin(origin, &bucket, &key, err);
-
-    *url = NULL;
-    if (st == DLCS_OK) {
-        const struct dlcs_s3_target t = {lim->s3_endpoint, lim->s3_region, bucket, false};
-
-        st = dlcs_s3_url(&t, key, NULL, url, err);
-    }
-    free(key);
-    free(bucket);
     return st;
 }

@@ -21,8 +21,10 @@ enum dlcs_status dlcs_origin_fetch_file(const char *origin, const struct dlcs_or
                                         const char *dest, struct dlcs_fetch_result *res,
                                         struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* s3://bucket/key -> the path-style https URL at the configured endpoint (new string). */
-enum dlcs_status dlcs_origin_s3_url(const char *origin, const struct dlcs_origin_limits *lim,
-                                    char **url, struct dlcs_error *err) DLCS_WARN_UNUSED;
+/* s3://bucket/key through the S3 client at the configured endpoint, into 'dest'. */
+enum dlcs_status dlcs_origin_fetch_s3(const char *origin, const struct dlcs_origin_auth *auth,
+                                      const struct dlcs_origin_limits *lim, const char *dest,
+                                      struct dlcs_fetch_result *res,
+                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 #endif /* DLCS_ORIGIN_INTERNAL_H */

@@ -152,6 +152,22 @@ static enum dlcs_status s3_remove_prefix(void *impl, const char *prefix, struct 
     return st;
 }
 
+/* A HEAD under the prefix: answered (found or not) means reachable with accepted credentials. */
+static enum dlcs_status s3_ping(void *impl, struct dlcs_error *err)
+{
+    struct blob_s3 *s = impl;
+    char *k = object_key(s, ".dlcs-ready");
+    int64_t size = 0;
+    enum dlcs_status st = dlcs_s3_head(s->client, k, &size, err);
+
+    free(k);
+    if (st == DLCS_ENOTFOUND) {
+        dlcs_error_clear(err);
+        st = DLCS_OK;
+    }
+    return st;
+}
+
 static const struct dlcs_blobstore_ops s3_ops = {
     .name = "s3",
     .close = s3_close,
@@ -164,6 +180,7 @@ static const struct dlcs_blobstore_ops s3_ops = {
     .local_path = s3_local_path,
     .remove_prefix = s3_remove_prefix,
     .free_bytes = NULL, /* a bucket has no fixed size */
+    .ping = s3_ping,
 };
 
 /* The URL's parameters over the ambient settings. Values are copied into 'owned'. */

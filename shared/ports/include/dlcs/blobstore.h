@@ -44,6 +44,8 @@ struct dlcs_blobstore_ops {
     enum dlcs_status (*remove_prefix)(void *impl, const char *prefix, struct dlcs_error *err);
     /* optional (NULL: the storage has no fixed size, e.g. S3) */
     enum dlcs_status (*free_bytes)(void *impl, int64_t *bytes, struct dlcs_error *err);
+    /* optional (NULL: always reachable, e.g. a local directory) */
+    enum dlcs_status (*ping)(void *impl, struct dlcs_error *err);
 };
 
 struct dlcs_blobstore {
@@ -110,6 +112,12 @@ enum dlcs_status dlcs_blob_remove_prefix(struct dlcs_blobstore *b, const char *p
  */
 enum dlcs_status dlcs_blob_free_bytes(struct dlcs_blobstore *b, int64_t *bytes,
                                       struct dlcs_error *err) DLCS_WARN_UNUSED;
+
+/*
+ * Whether the storage answers, with its credentials accepted (for readiness): DLCS_OK, or why
+ * not (DLCS_EUPSTREAM with the cause). One cheap request for remote storage.
+ */
+enum dlcs_status dlcs_blob_ping(struct dlcs_blobstore *b, struct dlcs_error *err) DLCS_WARN_UNUSED;
 
 /* How an adapter is chosen (shared/adapters/adapters.c): by the scheme of DLCS_STORAGE. */
 struct dlcs_config;
