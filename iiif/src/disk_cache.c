@@ -19,16 +19,24 @@
 #include "dlcs/log.h"
 #include "dlcs/mem.h"
 
-#define RECENT_S 60 /* files used this recently are never evicted */
+#define RECENT_S  60   /* files used this recently are never evicted */
+#define HOT_SLOTS 1024 /* images whose tile requests are counted */
+
+struct hot {
+    uint64_t hash;
+    int count;
+};
 
 struct dlcs_disk_cache {
     char *dir;
     bool owned; /* a private directory, removed at the end */
     int64_t max_bytes, max_object;
+    int copy_after;
     pthread_mutex_t mu;
     int64_t added; /* bytes fetched since the last scan */
     bool scanned;  /* a first scan done (a shared directory may be full already) */
     atomic_int_fast64_t fetched, hits;
+    struct hot hot[HOT_SLOTS]; /* under mu */
 };
 
 struct dlcs_disk_cache *dlcs_disk_cache_new(const struct dlcs_disk_cache_settings *s,
@@ -53,6 +61,7 @@ struct dlcs_disk_cache *dlcs_disk_cache_new(const struct dlcs_disk_cache_setting
     c->owned = !(s->dir && *s->dir);
     c->max_bytes = s->max_bytes;
     c->max_object = s->max_object;
+    c->copy_after = s->copy_after;
     pthread_mutex_init(&c->mu, NULL);
     return c;
 }
@@ -159,13 +168,16 @@ static void note_added(struct dlcs_disk_cache *c, int64_t bytes)
 
 /* ---- lookups ------------------------------------------------------------------------------- */
 
-/* The cached copy's path if it is there (its mtime touched: recently used). */
+/* The cached copy's path if it is there, its mtime touched when older than half the
+ * eviction guard (a stat is cheaper than a metadata write on every tile). */
 static char *cached(struct dlcs_disk_cache *c, const char *key)
 {
     char *path = dlcs_xasprintf("%s/%s", c->dir, key);
+    struct stat sb;
 
-    if (utimensat(AT_FDCWD, path, NULL, 0) != 0) { /* absent (or evicted just now) */
-        free(path);
+    if (stat(path, &sb) != 0 ||
+        (time(NULL) - sb.st_mtime > RECENT_S / 2 && utimensat(AT_FDCWD, path, NULL, 0) != 0)) {
+        free(path); /* absent (or evicted just now) */
         return NULL;
     }
     atomic_fetch_add(&c->hits, 1);
@@ -204,4 +216,31 @@ enum dlcs_status dlcs_disk_cache_path(struct dlcs_disk_cache *c, struct dlcs_blo
         *path = NULL;
     }
     return st;
+}
+
+/* FNV-1a: a slot for a key (a collision only resets a count). */
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+bool dlcs_disk_cache_hot(struct dlcs_disk_cache *c, const char *key)
+{
+    uint64_t h = key_hash(key);
+    struct hot *slot;
+    bool now;
+
+    if (!c || c->copy_after <= 0)
+        return false;
+    pthread_mutex_lock(&c->mu);
+    slot = &c->hot[h % HOT_SLOTS];
+    if (slot->hash != h)
+        *slot = (struct hot){h, 0};
+    now = ++slot->count == c->copy_after;
+    pthread_mutex_unlock(&c->mu);
+    return now;
 }

@@ -18,6 +18,7 @@
 #ifndef DLCS_IIIF_DISK_CACHE_H
 #define DLCS_IIIF_DISK_CACHE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dlcs/blobstore.h"
@@ -30,6 +31,7 @@ struct dlcs_disk_cache_settings {
     const char *scratch; /* parent of a private cache (NULL: $TMPDIR or /tmp) */
     int64_t max_bytes;   /* DLCS_CACHE_MAX_MB */
     int64_t max_object;  /* larger objects are refused (DLCS_ETOOLARGE) */
+    int copy_after;      /* tile requests by ranges before an image is copied; 0: never */
 };
 
 /* NULL with 'err' set when the directory cannot be made. */
@@ -51,6 +53,13 @@ enum dlcs_status dlcs_disk_cache_path(struct dlcs_disk_cache *c, struct dlcs_blo
  * NULL otherwise. New string. */
 char *dlcs_disk_cache_peek(struct dlcs_disk_cache *c, struct dlcs_blobstore *blobs,
                            const char *key);
+
+/*
+ * Count one tile request read by ranges for 'key': true exactly once, when the image has had
+ * enough of them that a local copy pays (a viewer is zooming around it) — the caller then
+ * fetches it with dlcs_disk_cache_path and later tiles are read from the copy.
+ */
+bool dlcs_disk_cache_hot(struct dlcs_disk_cache *c, const char *key);
 
 /* Bytes this process has fetched into the cache, and hits served from it (for metrics). */
 void dlcs_disk_cache_counts(const struct dlcs_disk_cache *c, int64_t *fetched, int64_t *hits);

@@ -341,8 +341,11 @@ static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iii
     if (level == img->scale_factors)
         return false;
     key = dlcs_iiif_blob_key(img, "image.tif");
-    /* a local file when there is one (a directory, or a copy a render cached), else by ranges */
+    /* a local file when there is one (a directory, or a cached copy), else by ranges */
     path = dlcs_disk_cache_peek(ctx->disk, ctx->blobs, key);
+    if (!path && dlcs_disk_cache_hot(ctx->disk, key) &&
+        dlcs_disk_cache_path(ctx->disk, ctx->blobs, key, &path, NULL) != DLCS_OK)
+        path = NULL; /* a viewer is zooming: fetch it whole once; else by ranges */
     req = (struct dlcs_tiff_tile_request){
         path, path ? NULL : ctx->blobs, key, level, p->x / step, p->y / step, 256};
     if (dlcs_tiff_tile_get(&req, &tile, NULL) == DLCS_OK) {

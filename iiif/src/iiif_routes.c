@@ -413,6 +413,7 @@ static void open_disk_cache(struct dlcs_iiif_context *ctx, const struct dlcs_con
         .scratch = cfg->scratch_dir,
         .max_bytes = (int64_t)cfg->cache_max_mb << 20,
         .max_object = (int64_t)cfg->cache_max_mb << 19, /* half: one object never fills it */
+        .copy_after = cfg->cache_copy_after,
     };
     struct dlcs_error err = {0};
     char *probe = NULL;

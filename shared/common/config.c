@@ -164,6 +164,9 @@ static const struct setting settings[] = {
      "DLCS_SCRATCH_DIR"},
     {"DLCS_CACHE_MAX_MB", SETTING_INT, FIELD(cache_max_mb), "1024", 16, 16777216, 0,
      "bound of the render cache, MiB; least recently used files are evicted past it"},
+    {"DLCS_CACHE_COPY_AFTER", SETTING_INT, FIELD(cache_copy_after), "32", 0, 1000000, 0,
+     "dlcs iiif on S3: after this many tile requests read by ranges, an image's derivative is "
+     "copied into the render cache and its tiles read from there; 0 = always by ranges"},
     {"DLCS_IIIF_RECORD_TTL_MS", SETTING_INT, FIELD(iiif_record_ttl_ms), "2000", 0, 3600000, 0,
      "how long delivery reuses an image record before reading the store again, ms"},
     {"DLCS_IIIF_RENDER_SLOTS", SETTING_INT, FIELD(iiif_render_slots), NULL, 1, 1024,

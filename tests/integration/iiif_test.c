@@ -25,6 +25,7 @@
 #include "dlcs/mem.h"
 #include "dlcs/store.h"
 
+#include "fixtures.h"
 #include "harness.h"
 
 static const char *binary;
@@ -270,13 +271,12 @@ static VipsImage *fetch_image(const char *path)
     return img;
 }
 
-#define colour_at fixtures_colour_at
-
 static void assert_layout(const char *path, int w, int h, const char *tl_tr_bl_br)
 {
     VipsImage *img = fetch_image(path);
-    char got[5] = {colour_at(img, w / 4, h / 4), colour_at(img, 3 * w / 4, h / 4),
-                   colour_at(img, w / 4, 3 * h / 4), colour_at(img, 3 * w / 4, 3 * h / 4), 0};
+    char got[5] = {fixtures_colour_at(img, w / 4, h / 4), fixtures_colour_at(img, 3 * w / 4, h / 4),
+                   fixtures_colour_at(img, w / 4, 3 * h / 4),
+                   fixtures_colour_at(img, 3 * w / 4, 3 * h / 4), 0};
 
     if (img->Xsize != w || img->Ysize != h || strcmp(got, tl_tr_bl_br) != 0)
         fail_msg("%s: %dx%d '%s', want %dx%d '%s'", path, img->Xsize, img->Ysize, got, w, h,
@@ -311,15 +311,15 @@ static void qualities(void **state)
 
     (void)state;
     assert_int_equal(gray->Bands, 1);
-    assert_int_equal(colour_at(gray, 90, 60), 'w');
+    assert_int_equal(fixtures_colour_at(gray, 90, 60), 'w');
     assert_int_equal(bitonal->Bands, 1);
     for (int x = 5; x < 120; x += 10) {
         assert_int_equal(vips_getpoint(bitonal, &v, &n, x, 20, NULL), 0);
         assert_true(v[0] == 0 || v[0] == 255);
         g_free(v);
     }
-    assert_int_equal(colour_at(bitonal, 100, 60), 'w');
-    assert_int_equal(colour_at(bitonal, 20, 60), 'k'); /* blue is dark */
+    assert_int_equal(fixtures_colour_at(bitonal, 100, 60), 'w');
+    assert_int_equal(fixtures_colour_at(bitonal, 20, 60), 'k'); /* blue is dark */
     g_object_unref(gray);
     g_object_unref(bitonal);
 }

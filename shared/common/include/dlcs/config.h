@@ -76,6 +76,7 @@ struct dlcs_config {
     int iiif_record_ttl_ms;           /* DLCS_IIIF_RECORD_TTL_MS */
     char *cache_dir;                  /* DLCS_CACHE_DIR, or NULL: private under scratch */
     int cache_max_mb;                 /* DLCS_CACHE_MAX_MB */
+    int cache_copy_after;             /* DLCS_CACHE_COPY_AFTER: tiles by ranges, then a copy */
     int iiif_render_slots;            /* DLCS_IIIF_RENDER_SLOTS */
     int iiif_render_wait_ms;          /* DLCS_IIIF_RENDER_WAIT_MS */
     int iiif_render_slots_per_client; /* DLCS_IIIF_RENDER_SLOTS_PER_CLIENT, 0 = half */
