@@ -199,8 +199,12 @@ static void set_transfer(struct s3_attempt *a, struct receive *rc)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(c, CURLOPT_USERAGENT, "dlcs/0.1");
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, a->client->connect_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->client->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     a->req->timeout_ms > 0 && a->req->timeout_ms < a->client->connect_timeout_ms
+                         ? a->req->timeout_ms
+                         : a->client->connect_timeout_ms);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     a->req->timeout_ms > 0 ? a->req->timeout_ms : a->client->timeout_ms);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, rc);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

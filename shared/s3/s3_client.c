@@ -193,7 +193,8 @@ enum dlcs_status dlcs_s3_send(struct dlcs_s3_client *c, const struct dlcs_s3_req
         handle_give(c, h);
         if (st == DLCS_OK)
             break;
-        if (!a.transient || attempt >= c->s.retries || (r->stop_aware && dlcs_stop_requested())) {
+        if (!a.transient || attempt >= c->s.retries || r->once ||
+            (r->stop_aware && dlcs_stop_requested())) {
             (void)dlcs_error_set(err, st, "%s%s", e.message, attempt > 0 ? " (after retries)" : "");
             break;
         }

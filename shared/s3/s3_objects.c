@@ -91,6 +91,22 @@ enum dlcs_status dlcs_s3_head(struct dlcs_s3_client *c, const char *key, int64_t
     return st;
 }
 
+enum dlcs_status dlcs_s3_probe(struct dlcs_s3_client *c, const char *key, long timeout_ms,
+                               struct dlcs_error *err)
+{
+    struct dlcs_s3_request r = {
+        .method = "HEAD", .key = key, .timeout_ms = timeout_ms, .once = true};
+    struct dlcs_s3_response res;
+    enum dlcs_status st = dlcs_s3_send(c, &r, &res, err);
+
+    dlcs_s3_response_release(&res);
+    if (st == DLCS_ENOTFOUND) {
+        dlcs_error_clear(err);
+        st = DLCS_OK;
+    }
+    return st;
+}
+
 enum dlcs_status dlcs_s3_delete(struct dlcs_s3_client *c, const char *key, struct dlcs_error *err)
 {
     struct dlcs_s3_request r = {.method = "DELETE", .key = key};

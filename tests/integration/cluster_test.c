@@ -9,7 +9,9 @@
  * 500 images in 5 batches queued through both APIs; one worker and one iiif process are
  * SIGKILLed halfway; every batch finishes exact; the surviving iiif process serves every
  * image's info.json, a pass-through tile, a rendered region and a thumbnail with the right
- * pixels; then the same images through a named-query manifest.
+ * pixels; then the same images through a named-query manifest. An upload through one API is
+ * re-ingested by the other from S3; with S3 frozen, /readyz of a worker and an iiif process
+ * answers 503 naming blob storage.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -374,6 +376,27 @@ static void an_upload_lives_in_s3_and_is_reingested_from_it(void **state)
     free(bytes);
 }
 
+/* Every role, a worker too, says which dependency is down, and quickly. */
+static void readiness_names_blob_storage_when_s3_is_down(void **state)
+{
+    static struct harness_response r;
+
+    (void)state;
+    assert_int_equal(harness_http(&workers[0], "GET", "/readyz", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_true(s3_server_freeze(&s3, true));
+    for (int i = 0; i < 2; i++) {
+        const struct harness_proc *p = i ? &iiifs[0] : &workers[0];
+
+        assert_int_equal(harness_http(p, "GET", "/readyz", NULL, NULL, &r), 0);
+        if (r.status != 503 || !strstr(r.body, "blob storage not ready"))
+            fail_msg("/readyz with S3 frozen: %ld %.300s", r.status, r.body);
+    }
+    assert_true(s3_server_freeze(&s3, false));
+    assert_int_equal(harness_http(&apis[0], "GET", "/readyz", NULL, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +404,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(the_surviving_iiif_serves_every_image),
         cmocka_unit_test(a_named_query_manifest_lists_them),
         cmocka_unit_test(an_upload_lives_in_s3_and_is_reingested_from_it),
+        cmocka_unit_test(readiness_names_blob_storage_when_s3_is_down),
     };
     int rc;
 

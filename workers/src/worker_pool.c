@@ -55,6 +55,31 @@ static enum dlcs_status settle(struct dlcs_worker_pool *p, const struct dlcs_job
     return dlcs_queue_done(p->opt.queue, job, err);
 }
 
+/*
+ * This generation was completed by an earlier delivery of the job, which may have been cut
+ * short (a crash, a failing store) after the asset's write and before its batch's: where the
+ * store cannot make both one atomic write (MongoDB), the completion is sent again so that the
+ * store repairs the batch from what the asset recorded (a duplicate counts nothing twice).
+ */
+static enum dlcs_status complete_again(struct dlcs_worker_pool *p, const struct dlcs_job *job,
+                                       const struct dlcs_asset *a, struct dlcs_error *err)
+{
+    const struct dlcs_ingest_result r = {
+        .customer = job->customer,
+        .space = job->space,
+        .id = job->asset,
+        .generation = job->generation,
+        .batch = job->batch,
+        .error = a->error && a->error[0] ? a->error : NULL,
+        .width = a->width,
+        .height = a->height,
+        .duration = a->duration,
+    };
+    enum dlcs_completion outcome;
+
+    return dlcs_store_complete(p->env.store, &r, &outcome, err);
+}
+
 /* Run one claimed job to done, retry or dead. */
 static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
 {
@@ -68,12 +93,13 @@ static void run_job(struct dlcs_worker_pool *p, const struct dlcs_job *job)
     a.space = job->space;
     a.id = dlcs_xstrdup(job->asset);
     st = dlcs_store_get(p->env.store, &dlcs_asset_entity, &a, &err);
-    /* a generation no longer ingesting was completed by another delivery of this job */
     if (st == DLCS_OK && a.generation == job->generation && a.ingesting)
         st = dlcs_ingest_asset(
             &p->env, &(const struct dlcs_ingest_job){&a, job->attempt, last, true, &failure}, &err);
+    else if (st == DLCS_OK && a.generation == job->generation && job->batch)
+        st = complete_again(p, job, &a, &err);
     else if (st == DLCS_ENOTFOUND || st == DLCS_OK)
-        st = DLCS_OK; /* deleted, re-registered or completed since: nothing to do */
+        st = DLCS_OK; /* deleted or re-registered since: nothing to do */
     st = settle(p, job, st, &failure, &err);
     if (st != DLCS_OK) /* the queue delivers it again: nothing is lost */
         dlcs_log(DLCS_LOG_ERROR, "job for '%s': cannot update the queue: %s", job->asset,

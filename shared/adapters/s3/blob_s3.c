@@ -152,19 +152,15 @@ static enum dlcs_status s3_remove_prefix(void *impl, const char *prefix, struct 
     return st;
 }
 
-/* A HEAD under the prefix: answered (found or not) means reachable with accepted credentials. */
+/* A HEAD under the prefix, 2 s, no retry: answered (found or not) means reachable with the
+ * credentials accepted. A probe must answer quickly whatever the storage does. */
 static enum dlcs_status s3_ping(void *impl, struct dlcs_error *err)
 {
     struct blob_s3 *s = impl;
     char *k = object_key(s, ".dlcs-ready");
-    int64_t size = 0;
-    enum dlcs_status st = dlcs_s3_head(s->client, k, &size, err);
+    enum dlcs_status st = dlcs_s3_probe(s->client, k, 2000, err);
 
     free(k);
-    if (st == DLCS_ENOTFOUND) {
-        dlcs_error_clear(err);
-        st = DLCS_OK;
-    }
     return st;
 }
 

@@ -82,6 +82,9 @@ struct dlcs_s3_request {
     int64_t range_from; /* with range_len > 0: a ranged GET of [from, from + len) */
     int64_t range_len;
     bool stop_aware; /* give up when the process is asked to stop (dlcs/stop.h) */
+    long
+        timeout_ms; /* > 0: this request's own bound (a readiness probe), instead of the client's */
+    bool once;      /* no retries (a readiness probe answers now) */
 };
 
 struct dlcs_s3_response {

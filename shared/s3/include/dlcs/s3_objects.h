@@ -52,6 +52,13 @@ enum dlcs_status dlcs_s3_get_to_fd(struct dlcs_s3_client *c, const char *key, in
 enum dlcs_status dlcs_s3_head(struct dlcs_s3_client *c, const char *key, int64_t *size,
                               struct dlcs_error *err) DLCS_WARN_UNUSED;
 
+/*
+ * Whether the bucket answers with the credentials accepted: one HEAD of 'key' (absent is
+ * fine), no retry, within 'timeout_ms'. For readiness probes.
+ */
+enum dlcs_status dlcs_s3_probe(struct dlcs_s3_client *c, const char *key, long timeout_ms,
+                               struct dlcs_error *err) DLCS_WARN_UNUSED;
+
 /* DELETE one object (absent is not an error). */
 enum dlcs_status dlcs_s3_delete(struct dlcs_s3_client *c, const char *key,
                                 struct dlcs_error *err) DLCS_WARN_UNUSED;
