@@ -261,6 +261,36 @@ static int encode(VipsImage *img, enum dlcs_iiif_format f, int quality, void **o
 }
 
 /* A request that is exactly a stored thumbnail: its bytes, as stored. */
+/*
+ * A stored object's bytes into a GLib buffer: one GET, or on storage without local files (S3)
+ * the render cache's copy once there is one — an object asked for DLCS_CACHE_COPY_AFTER
+ * times is copied there (a much-viewed thumbnail then costs no request).
+ */
+static bool read_stored(const struct dlcs_iiif_context *ctx, const char *key, void **data,
+                        size_t *n)
+{
+    char *path = ctx->disk ? dlcs_disk_cache_peek(ctx->disk, ctx->blobs, key) : NULL;
+    void *bytes = NULL;
+    gsize got = 0;
+    bool ok;
+
+    if (!path && ctx->disk && dlcs_disk_cache_hot(ctx->disk, key) &&
+        dlcs_disk_cache_path(ctx->disk, ctx->blobs, key, &path, NULL) != DLCS_OK)
+        path = NULL;
+    if (path) {
+        ok = g_file_get_contents(path, (gchar **)data, &got, NULL);
+        *n = got;
+        free(path);
+        if (ok)
+            return true;
+    }
+    ok = dlcs_blob_get_bytes(ctx->blobs, key, 64 << 20, &bytes, n, NULL) == DLCS_OK;
+    if (ok)
+        *data = g_memdup2(bytes, *n);
+    free(bytes);
+    return ok;
+}
+
 static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
                         const struct dlcs_iiif_plan *p, void **out, size_t *len)
 {
@@ -275,12 +305,11 @@ static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_i
         if (img->sizes[i][0] != p->out_w || img->sizes[i][1] != p->out_h)
             continue;
         key = thumb_key(img, i);
-        if (dlcs_blob_get_bytes(ctx->blobs, key, 64 << 20, &data, &n, NULL) == DLCS_OK) {
-            *out = g_memdup2(data, n);
+        if (read_stored(ctx, key, &data, &n)) {
+            *out = data; /* GLib-allocated, as the caller frees it */
             *len = n;
             done = true;
         }
-        free(data);
         free(key);
     }
     return done;

@@ -155,9 +155,11 @@ static bool stop_all(struct harness_proc *p, int n)
 
 static int global_teardown(void **state)
 {
-    bool clean = stop_all(apis, 2) & stop_all(workers, 2) & stop_all(iiifs, 2);
+    bool clean = stop_all(apis, 2); /* every process stopped, whatever the first said */
 
     (void)state;
+    clean = stop_all(workers, 2) && clean;
+    clean = stop_all(iiifs, 2) && clean;
     kafka_cluster_stop(&cluster);
     mongo_server_stop(&mongo);
     s3_server_stop(&s3);
