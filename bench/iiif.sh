@@ -5,8 +5,13 @@
 # level, /full/!1024,1024/ (a stored thumbnail size for dlcs) and /full/!1000,1000/ (rendered);
 # then info.json and thumbnail requests. Not part of the test suite.
 # Usage: bench/iiif.sh            DURATION=30 by default
+#        bench/iiif.sh s3         the S3 mode: dlcs iiif on s3rver beside the directory adapter
+#                                 (bench/iiif-s3.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = s3 ]; then
+    exec bench/iiif-s3.sh
+fi
 duration=${DURATION:-30}
 dport=18300
 pport=18301

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_proc.h"
+
 /* Debian's interpreter: the one with python3-mockupdb and python3-mongomock. */
 #define PYTHON "/usr/bin/python3"
 
@@ -60,20 +62,11 @@ void mongo_server_uri(const struct mongo_server *m, const char *db, const char *
 
 bool mongo_server_freeze(const struct mongo_server *m, bool frozen)
 {
-    return m->pid > 0 && kill(m->pid, frozen ? SIGSTOP : SIGCONT) == 0;
+    return test_proc_freeze(m->pid, frozen);
 }
 
 void mongo_server_stop(struct mongo_server *m)
 {
-    if (m->pid > 0) {
-        (void)kill(m->pid, SIGCONT);
-        (void)kill(m->pid, SIGTERM);
-        for (int i = 0; i < 50 && waitpid(m->pid, NULL, WNOHANG) == 0; i++)
-            (void)usleep(100 * 1000);
-        if (waitpid(m->pid, NULL, WNOHANG) == 0) {
-            (void)kill(m->pid, SIGKILL);
-            (void)waitpid(m->pid, NULL, 0);
-        }
-    }
+    test_proc_stop(m->pid);
     m->pid = 0;
 }

@@ -17,6 +17,8 @@
 
 #include <curl/curl.h>
 
+#include "test_proc.h"
+
 #define PYTHON      "/usr/bin/python3"
 #define FAKE_KEY    "dlcs-test-key"
 #define FAKE_SECRET "dlcs-test-secret"
@@ -180,7 +182,7 @@ static size_t to_buffer(char *p, size_t size, size_t n, void *data)
 static bool control(const struct s3_server *s, const char *path, const char *body, char *out,
                     size_t len)
 {
-    char url[512], *cursor[2] = {out, out + len};
+    char url[512], *cursor[2] = {out, out ? out + len : NULL};
     CURL *c;
     long status = 0;
     bool ok;
@@ -221,7 +223,7 @@ bool s3_server_stats(const struct s3_server *s, char *buf, size_t len)
 
 bool s3_server_freeze(const struct s3_server *s, bool frozen)
 {
-    return s->pid > 0 && kill(s->pid, frozen ? SIGSTOP : SIGCONT) == 0;
+    return test_proc_freeze(s->pid, frozen);
 }
 
 /* s3rver's data directory, files and folders (it is ours: made by mkdtemp above). */
@@ -242,16 +244,7 @@ static void remove_data_dir(const char *dir)
 
 void s3_server_stop(struct s3_server *s)
 {
-    if (s->pid > 0) {
-        (void)kill(s->pid, SIGCONT);
-        (void)kill(s->pid, SIGTERM);
-        for (int i = 0; i < 50 && waitpid(s->pid, NULL, WNOHANG) == 0; i++)
-            (void)usleep(100 * 1000);
-        if (waitpid(s->pid, NULL, WNOHANG) == 0) {
-            (void)kill(s->pid, SIGKILL);
-            (void)waitpid(s->pid, NULL, 0);
-        }
-    }
+    test_proc_stop(s->pid);
     s->pid = 0;
     remove_data_dir(s->data_dir);
     s->data_dir[0] = '\0';
