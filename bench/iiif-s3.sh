@@ -4,8 +4,8 @@
 # the same store, with wrk (2 threads, 8 connections, DURATION seconds after a 5 s warm-up):
 # random aligned 256x256 tiles over every level (the IFD index warm after the warm-up) read by
 # ranged GETs (DLCS_CACHE_COPY_AFTER=0) and with the default (the image copied once after 32),
-# /full/!1024,1024/ (a stored thumbnail: one GET) and /full/!1000,1000/ (rendered: from the
-# disk cache once warm). Also what s3rver itself costs per request: wrk against it alone,
+# /full/!1024,1024/ (a stored thumbnail: one GET each until it is hot, then the cached copy) and
+# /full/!1000,1000/ (rendered: from the disk cache once warm), both with the defaults. Also what s3rver itself costs per request: wrk against it alone,
 # GETting one 20 KB object with a fixed valid request (s3rver checks no signature).
 # Not part of the test suite. Usage: bench/iiif-s3.sh       DURATION=20 by default
 set -euo pipefail
@@ -76,9 +76,9 @@ report "tiles, ranged GETs" "$(bench_tiles "http://127.0.0.1:$sport" /iiif-img/1
     "$(bench_tiles "http://127.0.0.1:$dport" /iiif-img/1/1/photo)" 0.5
 report "tiles, default" "$(bench_tiles "http://127.0.0.1:$hport" /iiif-img/1/1/photo)" \
     "$(bench_tiles "http://127.0.0.1:$dport" /iiif-img/1/1/photo)" 0.5
-report "full/!1024,1024" "$(bench_one "http://127.0.0.1:$sport/iiif-img/1/1/photo/full/!1024,1024/0/default.jpg")" \
+report "full/!1024,1024" "$(bench_one "http://127.0.0.1:$hport/iiif-img/1/1/photo/full/!1024,1024/0/default.jpg")" \
     "$(bench_one "http://127.0.0.1:$dport/iiif-img/1/1/photo/full/!1024,1024/0/default.jpg")" -
-report "full/!1000,1000" "$(bench_one "http://127.0.0.1:$sport/iiif-img/1/1/photo/full/!1000,1000/0/default.jpg")" \
+report "full/!1000,1000" "$(bench_one "http://127.0.0.1:$hport/iiif-img/1/1/photo/full/!1000,1000/0/default.jpg")" \
     "$(bench_one "http://127.0.0.1:$dport/iiif-img/1/1/photo/full/!1000,1000/0/default.jpg")" 0.83
 
 thumb=$(cd "$work/data/blobs" && find . -path '*thumbs/*' -name '*.jpg' | sort | head -1 | sed 's|^\./||')
