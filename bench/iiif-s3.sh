@@ -31,11 +31,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-bench/make-photo.sh "$work/photo.jpg" >/dev/null 2>&1
-mkdir -p "$work/data/blobs" "$work/s3"
-prefix=$(build/release/bench/iiif_seed "$work/data" photo 6000 4000) # the served generation's
-DLCS_LOG_LEVEL=error DLCS_DATA_DIR="$work/data" DLCS_ORIGIN_FILE_ROOT="$work" \
-    "$dlcs" ingest "file://$work/photo.jpg" --out "$work/data/blobs/$prefix" >/dev/null
+bench_seed_photo "$work" "$dlcs" >/dev/null
+mkdir -p "$work/s3"
 
 node "$s3rver" --silent -d "$work/s3" -a 127.0.0.1 -p $s3port --configure-bucket $bucket &
 s3pid=$!

@@ -30,11 +30,8 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-bench/make-photo.sh "$work/photo.jpg" >/dev/null 2>&1
-mkdir -p "$work/data/blobs" "$work/peer"
-prefix=$(build/release/bench/iiif_seed "$work/data" photo 6000 4000) # the served generation's
-DLCS_LOG_LEVEL=error DLCS_DATA_DIR="$work/data" DLCS_ORIGIN_FILE_ROOT="$work" \
-    "$dlcs" ingest "file://$work/photo.jpg" --out "$work/data/blobs/$prefix" >/dev/null
+prefix=$(bench_seed_photo "$work" "$dlcs") # the served generation's
+mkdir -p "$work/peer"
 cp "$work/data/blobs/$prefix/image.tif" "$work/peer/photo.tif"
 
 # wrk is one client: it may use every render slot (the per-client share is for many clients,

@@ -29,3 +29,16 @@ bench_one() {
 
 # bench_field NAME: a number of a summary line on stdin (req/s, p50, p99, non200).
 bench_field() { sed -n "s|.*$1=\([0-9.]*\).*|\1|p"; }
+
+# bench_seed_photo WORK DLCS: the 6000x4000 photograph (bench/make-photo.sh) registered as image
+# 1/1/photo in a store under WORK/data (bench/iiif_seed) and ingested by `dlcs ingest` into the
+# blob directory WORK/data/blobs at the served generation's prefix, which it prints.
+bench_seed_photo() {
+    local prefix
+    bench/make-photo.sh "$1/photo.jpg" >/dev/null 2>&1
+    mkdir -p "$1/data/blobs"
+    prefix=$(build/release/bench/iiif_seed "$1/data" photo 6000 4000)
+    DLCS_LOG_LEVEL=error DLCS_DATA_DIR="$1/data" DLCS_ORIGIN_FILE_ROOT="$1" \
+        "$2" ingest "file://$1/photo.jpg" --out "$1/data/blobs/$prefix" >/dev/null
+    echo "$prefix"
+}

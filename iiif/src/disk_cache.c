@@ -244,3 +244,14 @@ bool dlcs_disk_cache_hot(struct dlcs_disk_cache *c, const char *key)
     pthread_mutex_unlock(&c->mu);
     return now;
 }
+
+char *dlcs_disk_cache_local(struct dlcs_disk_cache *c, struct dlcs_blobstore *blobs,
+                            const char *key)
+{
+    char *path = dlcs_disk_cache_peek(c, blobs, key);
+
+    if (!path && dlcs_disk_cache_hot(c, key) &&
+        dlcs_disk_cache_path(c, blobs, key, &path, NULL) != DLCS_OK)
+        path = NULL;
+    return path;
+}

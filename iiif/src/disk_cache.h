@@ -61,6 +61,14 @@ char *dlcs_disk_cache_peek(struct dlcs_disk_cache *c, struct dlcs_blobstore *blo
  */
 bool dlcs_disk_cache_hot(struct dlcs_disk_cache *c, const char *key);
 
+/*
+ * A local path for reading 'key' repeatedly (tiles, stored thumbnails): the storage's own or
+ * a cached copy when there is one; else, once the key is hot, a copy fetched now (a viewer is
+ * zooming around it); else NULL, and the caller reads from the storage itself. New string.
+ */
+char *dlcs_disk_cache_local(struct dlcs_disk_cache *c, struct dlcs_blobstore *blobs,
+                            const char *key);
+
 /* Bytes this process has fetched into the cache, and hits served from it (for metrics). */
 void dlcs_disk_cache_counts(const struct dlcs_disk_cache *c, int64_t *fetched, int64_t *hits);
 

@@ -260,7 +260,6 @@ static int encode(VipsImage *img, enum dlcs_iiif_format f, int quality, void **o
     return -1;
 }
 
-/* A request that is exactly a stored thumbnail: its bytes, as stored. */
 /*
  * A stored object's bytes into a GLib buffer: one GET, or on storage without local files (S3)
  * the render cache's copy once there is one — an object asked for DLCS_CACHE_COPY_AFTER
@@ -269,14 +268,12 @@ static int encode(VipsImage *img, enum dlcs_iiif_format f, int quality, void **o
 static bool read_stored(const struct dlcs_iiif_context *ctx, const char *key, void **data,
                         size_t *n)
 {
-    char *path = ctx->disk ? dlcs_disk_cache_peek(ctx->disk, ctx->blobs, key) : NULL;
+    /* (only with a cache: a directory's thumbnails are read through the port, bounded) */
+    char *path = ctx->disk ? dlcs_disk_cache_local(ctx->disk, ctx->blobs, key) : NULL;
     void *bytes = NULL;
     gsize got = 0;
     bool ok;
 
-    if (!path && ctx->disk && dlcs_disk_cache_hot(ctx->disk, key) &&
-        dlcs_disk_cache_path(ctx->disk, ctx->blobs, key, &path, NULL) != DLCS_OK)
-        path = NULL;
     if (path) {
         ok = g_file_get_contents(path, (gchar **)data, &got, NULL);
         *n = got;
@@ -291,6 +288,7 @@ static bool read_stored(const struct dlcs_iiif_context *ctx, const char *key, vo
     return ok;
 }
 
+/* A request that is exactly a stored thumbnail: its bytes, as stored. */
 static bool send_stored(const struct dlcs_iiif_context *ctx, const struct dlcs_iiif_image *img,
                         const struct dlcs_iiif_plan *p, void **out, size_t *len)
 {
@@ -371,10 +369,7 @@ static bool send_tile(const struct dlcs_iiif_context *ctx, const struct dlcs_iii
         return false;
     key = dlcs_iiif_blob_key(img, "image.tif");
     /* a local file when there is one (a directory, or a cached copy), else by ranges */
-    path = dlcs_disk_cache_peek(ctx->disk, ctx->blobs, key);
-    if (!path && dlcs_disk_cache_hot(ctx->disk, key) &&
-        dlcs_disk_cache_path(ctx->disk, ctx->blobs, key, &path, NULL) != DLCS_OK)
-        path = NULL; /* a viewer is zooming: fetch it whole once; else by ranges */
+    path = dlcs_disk_cache_local(ctx->disk, ctx->blobs, key);
     req = (struct dlcs_tiff_tile_request){
         path, path ? NULL : ctx->blobs, key, level, p->x / step, p->y / step, 256};
     if (dlcs_tiff_tile_get(&req, &tile, NULL) == DLCS_OK) {

@@ -365,22 +365,21 @@ static void file_free(struct tiff_file *f)
 
 /* ---- the cache ----------------------------------------------------------------------------- */
 
-/* The cached index answers for 'req': the same blob key and storage, or the same local file
- * unreplaced. */
-static bool answers_for(const struct tiff_file *f, const struct dlcs_tiff_tile_request *req,
-                        const struct stat *sb)
-{
-    if (req->blobs)
-        return f->blobs == req->blobs && strcmp(f->id, req->key) == 0;
-    return !f->blobs && strcmp(f->id, req->path) == 0 && f->dev == sb->st_dev &&
-           f->ino == sb->st_ino && f->size == sb->st_size &&
-           f->mtime.tv_sec == sb->st_mtim.tv_sec && f->mtime.tv_nsec == sb->st_mtim.tv_nsec;
-}
-
 static bool same_source(const struct tiff_file *f, const struct dlcs_tiff_tile_request *req)
 {
     return req->blobs ? f->blobs == req->blobs && strcmp(f->id, req->key) == 0
                       : !f->blobs && strcmp(f->id, req->path) == 0;
+}
+
+/* The cached index answers for 'req': the same blob key and storage (whose objects never
+ * change), or the same local file, not replaced since it was indexed. */
+static bool answers_for(const struct tiff_file *f, const struct dlcs_tiff_tile_request *req,
+                        const struct stat *sb)
+{
+    return same_source(f, req) &&
+           (req->blobs ||
+            (f->dev == sb->st_dev && f->ino == sb->st_ino && f->size == sb->st_size &&
+             f->mtime.tv_sec == sb->st_mtim.tv_sec && f->mtime.tv_nsec == sb->st_mtim.tv_nsec));
 }
 
 static void release(struct tiff_file *f)

@@ -106,13 +106,3 @@ enum dlcs_status dlcs_s3_probe(struct dlcs_s3_client *c, const char *key, long t
     }
     return st;
 }
-
-enum dlcs_status dlcs_s3_delete(struct dlcs_s3_client *c, const char *key, struct dlcs_error *err)
-{
-    struct dlcs_s3_request r = {.method = "DELETE", .key = key};
-    struct dlcs_s3_response res;
-    enum dlcs_status st = dlcs_s3_send(c, &r, &res, err);
-
-    dlcs_s3_response_release(&res);
-    return st == DLCS_ENOTFOUND ? DLCS_OK : st;
-}

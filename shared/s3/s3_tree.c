@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Deleting a tree of objects: ListObjectsV2 pages, each deleted by one DeleteObjects. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,8 +83,9 @@ static enum dlcs_status list_page(struct dlcs_s3_client *c, const char *prefix, 
     char *p = dlcs_xasprintf("%s/", prefix);
     char *ep = dlcs_s3_encode(p, false), *et = token ? dlcs_s3_encode(token, false) : NULL;
     /* canonical: names sorted */
+    /* the first page leaves room for 'prefix' itself in its DeleteObjects (at most 1,000) */
     char *query = et ? dlcs_xasprintf("continuation-token=%s&list-type=2&prefix=%s", et, ep)
-                     : dlcs_xasprintf("list-type=2&prefix=%s", ep);
+                     : dlcs_xasprintf("list-type=2&max-keys=999&prefix=%s", ep);
     struct dlcs_s3_request r = {.method = "GET", .query = query, .sink = {.max = 16 << 20}};
     enum dlcs_status st = dlcs_s3_send(c, &r, res, err);
 
@@ -98,19 +100,27 @@ enum dlcs_status dlcs_s3_delete_tree(struct dlcs_s3_client *c, const char *prefi
                                      struct dlcs_error *err)
 {
     char *token = NULL;
-    enum dlcs_status st = dlcs_s3_delete(c, prefix, err);
+    enum dlcs_status st = DLCS_OK;
 
-    while (st == DLCS_OK) {
+    for (bool first = true; st == DLCS_OK; first = false) {
         struct dlcs_s3_response res;
         GString *doc = g_string_new("<Delete><Quiet>true</Quiet>");
         char *truncated;
-        int count;
+        int count = 0;
 
+        if (first) { /* the object 'prefix' itself rides with the first page: no DELETE of its own
+                      */
+            char *esc = dlcs_s3_xml_escape(prefix);
+
+            g_string_append_printf(doc, "<Object><Key>%s</Key></Object>", esc);
+            free(esc);
+            count++;
+        }
         st = list_page(c, prefix, token, &res, err);
         free(token);
         token = NULL;
-        count = st == DLCS_OK ? add_listed_keys(doc, res.body ? res.body : "") : 0;
-        if (count > 0)
+        count += st == DLCS_OK ? add_listed_keys(doc, res.body ? res.body : "") : 0;
+        if (st == DLCS_OK && count > 0)
             st = delete_objects(c, doc, err);
         truncated = st == DLCS_OK ? dlcs_s3_xml_first(res.body, "IsTruncated") : NULL;
         if (truncated && strcmp(truncated, "true") == 0)

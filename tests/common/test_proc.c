@@ -2,9 +2,11 @@
 #include "test_proc.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +47,46 @@ bool test_proc_freeze(pid_t pid, bool frozen)
     for (int i = 0; frozen && i < 200 && !all_threads_stopped(pid); i++)
         (void)usleep(10 * 1000);
     return true;
+}
+
+/* In the child: never outlive the test, stdout to 'out_fd', no other descriptor kept. */
+static _Noreturn void exec_child(char *const argv[], int out_fd)
+{
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(out_fd, 1);
+    for (int fd = 3; fd < 1024; fd++) /* no pipe of the test's (a control pipe) kept open */
+        close(fd);
+    execv(argv[0], argv);
+    _exit(127);
+}
+
+pid_t test_proc_start(char *const argv[], char *ready, size_t len)
+{
+    char line[512];
+    int out[2] = {-1, -1};
+    pid_t pid;
+    FILE *f;
+
+    if (ready ? pipe(out) != 0 : (out[1] = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+        return -1;
+    pid = fork();
+    if (pid == 0)
+        exec_child(argv, out[1]);
+    close(out[1]);
+    if (pid < 0 || !ready)
+        return pid;
+    f = fdopen(out[0], "r");
+    if (!f || !fgets(line, sizeof line, f) || strncmp(line, "READY ", 6) != 0) {
+        fprintf(stderr, "%s did not say READY\n", argv[1] ? argv[1] : argv[0]);
+        if (f)
+            fclose(f);
+        test_proc_stop(pid);
+        return -1;
+    }
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    (void)snprintf(ready, len, "%s", line + 6);
+    return pid;
 }
 
 void test_proc_stop(pid_t pid)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,9 +16,6 @@
 int mongo_server_start(struct mongo_server *m)
 {
     const char *real = getenv("DLCS_TEST_MONGODB_URI");
-    char line[512];
-    int out[2];
-    FILE *f;
 
     memset(m, 0, sizeof *m);
     if (real && real[0]) {
@@ -29,28 +25,12 @@ int mongo_server_start(struct mongo_server *m)
             m->base[strlen(m->base) - 1] = '\0';
         return 0;
     }
-    if (pipe(out) != 0)
-        return -1;
-    m->pid = fork();
-    if (m->pid == 0) {
-        (void)prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
-        dup2(out[1], 1);
-        for (int fd = 3; fd < 1024; fd++) /* no pipe of the test's (a control pipe) kept open */
-            close(fd);
-        execl(PYTHON, PYTHON, DLCS_MONGO_FAKE, "0", (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    f = fdopen(out[0], "r");
-    if (!f || !fgets(line, sizeof line, f) || strncmp(line, "READY ", 6) != 0) {
-        if (f)
-            fclose(f);
-        mongo_server_stop(m);
+    m->pid = test_proc_start((char *const[]){PYTHON, DLCS_MONGO_FAKE, "0", NULL}, m->base,
+                             sizeof m->base);
+    if (m->pid < 0) {
+        m->pid = 0;
         return -1;
     }
-    fclose(f);
-    line[strcspn(line, "\n")] = '\0';
-    (void)snprintf(m->base, sizeof m->base, "%.200s", line + 6);
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,49 +16,25 @@
 
 #include <curl/curl.h>
 
+#include "dlcs/fs.h"
+
 #include "test_proc.h"
 
 #define PYTHON      "/usr/bin/python3"
+#define NODE        "/usr/bin/node"
 #define FAKE_KEY    "dlcs-test-key"
 #define FAKE_SECRET "dlcs-test-secret"
 
-/* In the child: never outlive the test, keep no descriptor of the test's but 0-2. */
-static void child_setup(int out_fd)
-{
-    (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (out_fd >= 0)
-        dup2(out_fd, 1);
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
-}
-
 static int start_fake(struct s3_server *s)
 {
-    char line[512];
-    int out[2];
-    FILE *f;
-
-    if (pipe(out) != 0)
-        return -1;
-    s->pid = fork();
-    if (s->pid == 0) {
-        child_setup(out[1]);
-        execl(PYTHON, PYTHON, DLCS_S3_FAKE, "--access-key", FAKE_KEY, "--secret-key", FAKE_SECRET,
-              "--bucket", s->bucket, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    f = fdopen(out[0], "r");
-    if (!f || !fgets(line, sizeof line, f) || strncmp(line, "READY ", 6) != 0) {
-        fprintf(stderr, "s3 fake did not start\n");
-        if (f)
-            fclose(f);
-        s3_server_stop(s);
+    s->pid =
+        test_proc_start((char *const[]){PYTHON, DLCS_S3_FAKE, "--access-key", FAKE_KEY,
+                                        "--secret-key", FAKE_SECRET, "--bucket", s->bucket, NULL},
+                        s->endpoint, sizeof s->endpoint);
+    if (s->pid < 0) {
+        s->pid = 0;
         return -1;
     }
-    fclose(f);
-    line[strcspn(line, "\n")] = '\0';
-    (void)snprintf(s->endpoint, sizeof s->endpoint, "%.200s", line + 6);
     setenv("AWS_ACCESS_KEY_ID", FAKE_KEY, 1);
     setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET, 1);
     return 0;
@@ -104,12 +79,13 @@ static int start_s3rver(struct s3_server *s)
     if (port < 0 || !mkdtemp(s->data_dir))
         return -1;
     (void)snprintf(port_text, sizeof port_text, "%d", port);
-    s->pid = fork();
-    if (s->pid == 0) {
-        child_setup(open("/dev/null", O_WRONLY));
-        execlp("node", "node", DLCS_S3RVER, "--silent", "-d", s->data_dir, "-a", "127.0.0.1", "-p",
-               port_text, "--configure-bucket", s->bucket, (char *)NULL);
-        _exit(127);
+    s->pid = test_proc_start((char *const[]){NODE, DLCS_S3RVER, "--silent", "-d", s->data_dir, "-a",
+                                             "127.0.0.1", "-p", port_text, "--configure-bucket",
+                                             s->bucket, NULL},
+                             NULL, 0);
+    if (s->pid < 0) {
+        s->pid = 0;
+        return -1;
     }
     for (int i = 0; i < 200 && !port_answers(port); i++)
         (void)usleep(50 * 1000);
@@ -216,9 +192,16 @@ bool s3_server_fail(const struct s3_server *s, int count, int status, const char
     return control(s, "/_fake/fail", body, NULL, 0);
 }
 
-bool s3_server_stats(const struct s3_server *s, char *buf, size_t len)
+int s3_server_count(const struct s3_server *s, const char *name)
 {
-    return control(s, "/_fake/stats", NULL, buf, len);
+    char stats[4096], pattern[80];
+    const char *at;
+
+    if (!control(s, "/_fake/stats", NULL, stats, sizeof stats))
+        return -1;
+    (void)snprintf(pattern, sizeof pattern, "\"%s\": ", name);
+    at = strstr(stats, pattern);
+    return at ? (int)strtol(at + strlen(pattern), NULL, 10) : 0;
 }
 
 bool s3_server_freeze(const struct s3_server *s, bool frozen)
@@ -226,26 +209,11 @@ bool s3_server_freeze(const struct s3_server *s, bool frozen)
     return test_proc_freeze(s->pid, frozen);
 }
 
-/* s3rver's data directory, files and folders (it is ours: made by mkdtemp above). */
-static void remove_data_dir(const char *dir)
-{
-    pid_t pid;
-
-    if (!dir[0])
-        return;
-    pid = fork();
-    if (pid == 0) {
-        execlp("rm", "rm", "-rf", dir, (char *)NULL);
-        _exit(127);
-    }
-    if (pid > 0)
-        (void)waitpid(pid, NULL, 0);
-}
-
 void s3_server_stop(struct s3_server *s)
 {
     test_proc_stop(s->pid);
     s->pid = 0;
-    remove_data_dir(s->data_dir);
+    if (s->data_dir[0] && dlcs_fs_remove_tree(s->data_dir, NULL) != DLCS_OK)
+        fprintf(stderr, "could not remove %s\n", s->data_dir);
     s->data_dir[0] = '\0';
 }

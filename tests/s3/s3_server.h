@@ -40,8 +40,9 @@ void s3_server_storage_url(const struct s3_server *s, const char *prefix, const 
 bool s3_server_fail(const struct s3_server *s, int count, int status, const char *code,
                     const char *method);
 
-/* The fake only: its counters as JSON into 'buf' (GET /_fake/stats). */
-bool s3_server_stats(const struct s3_server *s, char *buf, size_t len);
+/* The fake only: one of its counters (GET /_fake/stats): a call's count ("GetObject") or
+ * "uploads" still open; -1 when the stats cannot be read. */
+int s3_server_count(const struct s3_server *s, const char *name);
 
 /* Freeze (true) or thaw the server process: it stops answering (not for S3_REAL). */
 bool s3_server_freeze(const struct s3_server *s, bool frozen);

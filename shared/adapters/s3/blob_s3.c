@@ -181,7 +181,7 @@ static const struct dlcs_blobstore_ops s3_ops = {
 
 /* The URL's parameters over the ambient settings. Values are copied into 'owned'. */
 static enum dlcs_status read_params(const char *url, struct dlcs_s3_settings *set,
-                                    char owned[3][512], struct dlcs_error *err)
+                                    char owned[2][512], struct dlcs_error *err)
 {
     struct dlcs_url_params it;
     char name[32], value[512];
@@ -238,7 +238,7 @@ static enum dlcs_status s3_open(const char *url, const struct dlcs_config *cfg,
                                 struct dlcs_blobstore *out, struct dlcs_error *err)
 {
     struct dlcs_s3_settings set;
-    char owned[3][512];
+    char owned[2][512];
     char *bucket = NULL, *prefix = NULL;
     struct blob_s3 *s;
     enum dlcs_status st;

@@ -59,13 +59,9 @@ enum dlcs_status dlcs_s3_head(struct dlcs_s3_client *c, const char *key, int64_t
 enum dlcs_status dlcs_s3_probe(struct dlcs_s3_client *c, const char *key, long timeout_ms,
                                struct dlcs_error *err) DLCS_WARN_UNUSED;
 
-/* DELETE one object (absent is not an error). */
-enum dlcs_status dlcs_s3_delete(struct dlcs_s3_client *c, const char *key,
-                                struct dlcs_error *err) DLCS_WARN_UNUSED;
-
 /*
  * Delete the object 'prefix' and every object under 'prefix' + "/": ListObjectsV2 pages of up
- * to 1,000 keys, each deleted by one DeleteObjects request.
+ * to 1,000 keys, each deleted by one DeleteObjects request (the first also takes 'prefix').
  */
 enum dlcs_status dlcs_s3_delete_tree(struct dlcs_s3_client *c, const char *prefix,
                                      struct dlcs_error *err) DLCS_WARN_UNUSED;
